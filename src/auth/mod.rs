@@ -1,0 +1,11 @@
+//! Who is asking: sessions, the CSRF check, password hashing and the extractors that hand
+//! handlers a verified caller.
+pub mod csrf;
+pub mod current_user;
+pub mod password;
+pub mod session;
+pub mod session_store;
+
+pub use current_user::{CurrentUser, Operator};
+pub use password::Passwords;
+pub use session::TypedSession;

@@ -1,0 +1,42 @@
+//! The session as Usher uses it: who is signed in, nothing else.
+use actix_session::{Session, SessionExt, SessionGetError, SessionInsertError};
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest};
+use std::future::{Ready, ready};
+
+use crate::domain::UserId;
+
+pub const USER_ID_KEY: &str = "user_id";
+
+pub struct TypedSession(Session);
+
+impl TypedSession {
+    /// Starts a signed-in session under a fresh id (no session fixation).
+    pub fn sign_in(&self, user: &UserId) -> Result<(), SessionInsertError> {
+        self.0.renew();
+        self.0.insert(USER_ID_KEY, user.as_str())
+    }
+
+    /// Moves the current state to a fresh id; the old id stops working.
+    pub fn renew(&self) {
+        self.0.renew();
+    }
+
+    pub fn user_id(&self) -> Result<Option<UserId>, SessionGetError> {
+        Ok(self.0.get::<String>(USER_ID_KEY)?.map(UserId::from_stored))
+    }
+
+    /// Ends the session: its row is deleted, so a replayed cookie finds nothing.
+    pub fn sign_out(&self) {
+        self.0.purge();
+    }
+}
+
+impl FromRequest for TypedSession {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Ok(Self(req.get_session())))
+    }
+}

@@ -1,0 +1,22 @@
+//! Command-line interface of the `usher` binary.
+use clap::{Parser, Subcommand};
+
+/// Usher: hosted sign-up and sign-in, organizations and provisioning for B2B products.
+///
+/// Configuration comes from the environment (USHER_LISTEN, USHER_PUBLIC_URL, USHER_DATA_DIR,
+/// DATABASE_URL, USHER_SMTP_URL, USHER_MAIL_FROM, USHER_SECRET_KEY, USHER_AUTH_RATE_LIMIT,
+/// RUST_LOG); see the README for the table.
+#[derive(Debug, Parser)]
+#[command(name = "usher", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Migrate the database and serve the web interface (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+}

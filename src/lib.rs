@@ -1,0 +1,12 @@
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod email;
+pub mod error;
+pub mod services;
+pub mod startup;
+pub mod state;
+pub mod store;
+pub mod telemetry;
+pub mod web;

@@ -1,0 +1,32 @@
+//! A signed-in user's own account: name and password.
+use crate::domain::{DisplayName, NewPassword, User};
+use crate::email::messages::PasswordChanged;
+use crate::state::AppState;
+use crate::store::{sessions, users};
+
+pub async fn change_name(state: &AppState, user: &User, name: &DisplayName) -> anyhow::Result<()> {
+    users::update_name(state.store.pool(), &user.id, name).await?;
+    Ok(())
+}
+
+/// True when `password` is the user's current password.
+pub async fn check_current_password(state: &AppState, user: &User, password: &str) -> anyhow::Result<bool> {
+    let Some(hash) = user.password_hash.as_deref() else {
+        return Ok(false);
+    };
+    state.passwords.verify(password, Some(hash)).await
+}
+
+/// Sets a new password and ends every session of the user, this one included; the caller
+/// renews its own session afterwards so that only the current browser stays signed in.
+pub async fn change_password(state: &AppState, user: &User, password: &NewPassword) -> anyhow::Result<()> {
+    let hash = state.passwords.hash(password).await?;
+    let mut tx = state.store.begin().await?;
+    users::update_password_hash(&mut *tx, &user.id, &hash).await?;
+    sessions::delete_for_user(&mut *tx, &user.id).await?;
+    let mail = PasswordChanged { name: user.name.to_string(), reset_link: state.links.forgot_password() };
+    state.mail.enqueue(&mut *tx, &user.email, &mail).await?;
+    tx.commit().await?;
+    state.mail.wake();
+    Ok(())
+}

@@ -1,0 +1,59 @@
+//! Forgotten passwords: a one-hour, single-use link by email.
+use crate::domain::{ConnectionId, Email, EmailToken, NewPassword, TokenPurpose, User};
+use crate::email::messages::{PasswordChanged, ResetPassword};
+use crate::services::throttle;
+use crate::state::AppState;
+use crate::store::{email_tokens, sessions, users};
+
+/// Mails a reset link if the account exists. The caller answers the same either way.
+pub async fn request_reset(state: &AppState, email: &Email) -> anyhow::Result<()> {
+    let connection = ConnectionId::default_password();
+    let mut tx = state.store.begin().await?;
+    if let Some(user) = users::find_by_email(&mut *tx, &connection, email).await? {
+        let token = EmailToken::generate();
+        email_tokens::void_unused(&mut *tx, &user.id, TokenPurpose::ResetPassword).await?;
+        email_tokens::insert(&mut *tx, &token, TokenPurpose::ResetPassword, Some(&user.id), user.email.as_str())
+            .await?;
+        let mail = ResetPassword { name: user.name.to_string(), link: state.links.reset_password(&token) };
+        state.mail.enqueue(&mut *tx, &user.email, &mail).await?;
+    }
+    tx.commit().await?;
+    state.mail.wake();
+    Ok(())
+}
+
+/// The account a reset link is for, while the link is still usable (it is not used up).
+pub async fn pending_reset(state: &AppState, token: &EmailToken) -> anyhow::Result<Option<User>> {
+    let owner = email_tokens::find_valid(state.store.pool(), token, TokenPurpose::ResetPassword).await?;
+    let Some(user_id) = owner.and_then(|owner| owner.user_id()) else {
+        return Ok(None);
+    };
+    Ok(users::find_by_id(state.store.pool(), &user_id).await?)
+}
+
+/// Sets a new password through a reset link. Atomically uses up the link, ends every
+/// session of the account and lifts its sign-in backoff. False when the link was used or
+/// expired in the meantime; then nothing changes.
+pub async fn reset_password(
+    state: &AppState,
+    token: &EmailToken,
+    user: &User,
+    password: &NewPassword,
+) -> anyhow::Result<bool> {
+    let hash = state.passwords.hash(password).await?;
+    let mut tx = state.store.begin().await?;
+    let owner = email_tokens::consume(&mut *tx, token, TokenPurpose::ResetPassword).await?;
+    if owner.and_then(|owner| owner.user_id()).as_ref() != Some(&user.id) {
+        return Ok(false);
+    }
+    users::update_password_hash(&mut *tx, &user.id, &hash).await?;
+    // The link reached the mailbox, which proves the address.
+    users::mark_email_verified(&mut *tx, &user.id).await?;
+    sessions::delete_for_user(&mut *tx, &user.id).await?;
+    let mail = PasswordChanged { name: user.name.to_string(), reset_link: state.links.forgot_password() };
+    state.mail.enqueue(&mut *tx, &user.email, &mail).await?;
+    tx.commit().await?;
+    state.mail.wake();
+    throttle::clear_failed_sign_ins(state, user.email.as_str()).await?;
+    Ok(true)
+}

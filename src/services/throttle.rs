@@ -1,0 +1,66 @@
+//! Request throttles kept in the database, so they count across every instance.
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::store::{self, rate_limits, sign_in_failures};
+
+const WINDOW_SECS: i64 = 60;
+/// Failed sign-ins from one IP for one account before backoff starts.
+const FREE_FAILURES: i64 = 5;
+const MAX_LOCK_SECS: i64 = 15 * 60;
+
+/// Counts an auth POST from `client_ip`; refuses it once the IP is over the per-minute limit.
+pub async fn check_ip(state: &AppState, client_ip: &str) -> Result<(), AppError> {
+    if state.auth_rate_limit == 0 {
+        return Ok(());
+    }
+    let now = store::now();
+    let window = now - now.rem_euclid(WINDOW_SECS);
+    let hits = rate_limits::hit(state.store.pool(), &format!("auth-ip:{client_ip}"), window).await?;
+    if hits > i64::from(state.auth_rate_limit) {
+        return Err(AppError::TooManyRequests { retry_after_secs: window + WINDOW_SECS - now });
+    }
+    Ok(())
+}
+
+/// Refuses a sign-in attempt while this (account, IP) pair is backing off.
+pub async fn check_sign_in(state: &AppState, identifier: &str, client_ip: &str) -> Result<(), AppError> {
+    let until = sign_in_failures::locked_until(state.store.pool(), identifier, client_ip).await?;
+    let now = store::now();
+    if until > now {
+        return Err(AppError::TooManyRequests { retry_after_secs: until - now });
+    }
+    Ok(())
+}
+
+/// Records a failed sign-in; after the fifth, the pair must wait 30 s, then 60 s, …
+/// up to 15 minutes between attempts.
+pub async fn record_failed_sign_in(state: &AppState, identifier: &str, client_ip: &str) -> Result<(), AppError> {
+    let failures = sign_in_failures::record(state.store.pool(), identifier, client_ip).await?;
+    if failures >= FREE_FAILURES {
+        let lock = backoff_secs(failures);
+        sign_in_failures::lock(state.store.pool(), identifier, client_ip, store::now() + lock).await?;
+    }
+    Ok(())
+}
+
+pub async fn clear_failed_sign_ins(state: &AppState, identifier: &str) -> Result<(), AppError> {
+    sign_in_failures::clear(state.store.pool(), identifier).await?;
+    Ok(())
+}
+
+fn backoff_secs(failures: i64) -> i64 {
+    let doublings = (failures - FREE_FAILURES).clamp(0, 10);
+    (30_i64 << doublings).min(MAX_LOCK_SECS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::backoff_secs;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        assert_eq!(backoff_secs(5), 30);
+        assert_eq!(backoff_secs(6), 60);
+        assert_eq!(backoff_secs(100), 900);
+    }
+}

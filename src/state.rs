@@ -1,0 +1,68 @@
+//! What every handler and service shares: built once in `startup`, cloned per worker thread.
+use url::Url;
+
+use crate::auth::Passwords;
+use crate::domain::EmailToken;
+use crate::email::MailQueue;
+use crate::store::Store;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub passwords: Passwords,
+    pub mail: MailQueue,
+    pub links: Links,
+    /// Auth POSTs allowed per client IP per minute.
+    pub auth_rate_limit: u32,
+    /// True when mail goes to the dev outbox (and `/dev/mail` is served).
+    pub dev_mail: bool,
+}
+
+/// Absolute links for emails and the console, built from the public URL.
+#[derive(Debug, Clone)]
+pub struct Links {
+    base: Url,
+}
+
+impl Links {
+    pub fn new(base: Url) -> Self {
+        Self { base }
+    }
+
+    pub fn base(&self) -> &Url {
+        &self.base
+    }
+
+    fn with_token(&self, path: &str, token: &EmailToken) -> String {
+        let mut url = self.base.clone();
+        url.set_path(path);
+        url.query_pairs_mut().clear().append_pair("token", token.as_str());
+        url.to_string()
+    }
+
+    fn page(&self, path: &str) -> String {
+        let mut url = self.base.clone();
+        url.set_path(path);
+        url.to_string()
+    }
+
+    pub fn verify_email(&self, token: &EmailToken) -> String {
+        self.with_token("/verify-email", token)
+    }
+
+    pub fn reset_password(&self, token: &EmailToken) -> String {
+        self.with_token("/reset-password", token)
+    }
+
+    pub fn operator_setup(&self, token: &EmailToken) -> String {
+        self.with_token("/setup/operator", token)
+    }
+
+    pub fn login(&self) -> String {
+        self.page("/login")
+    }
+
+    pub fn forgot_password(&self) -> String {
+        self.page("/forgot-password")
+    }
+}

@@ -1,0 +1,121 @@
+//! The only module with SQL. One SQL text serves SQLite and PostgreSQL through `sqlx::Any`
+//! (`$n` placeholders, `RETURNING`, `ON CONFLICT`); ids are TEXT, times BIGINT Unix seconds.
+//!
+//! Functions take any executor, so a service can run them on the pool or inside its own
+//! transaction: `users::find_by_email(store.pool(), …)` or `users::insert(&mut *tx, …)`.
+pub mod email_tokens;
+pub mod outbox;
+pub mod rate_limits;
+pub mod sessions;
+pub mod sign_in_failures;
+pub mod users;
+
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{Any, AnyPool, Executor, Transaction};
+
+use crate::config::Settings;
+
+/// Which database engine the pool talks to, chosen from the URL scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> anyhow::Result<Self> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres)
+        } else {
+            bail!("DATABASE_URL must start with sqlite:// or postgres://")
+        }
+    }
+}
+
+/// A handle to the database: a connection pool and the backend it speaks.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+pub type Tx = Transaction<'static, Any>;
+
+impl Store {
+    /// Connects and applies pending migrations.
+    pub async fn connect(settings: &Settings) -> anyhow::Result<Self> {
+        install_default_drivers();
+        let url = settings.database_url();
+        let backend = Backend::from_url(&url)?;
+        if backend == Backend::Sqlite {
+            std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+                format!("cannot create data directory {}", settings.data_dir.display())
+            })?;
+        }
+        let pool = AnyPoolOptions::new()
+            .max_connections(match backend {
+                Backend::Sqlite => 8,
+                Backend::Postgres => 16,
+            })
+            .acquire_timeout(Duration::from_secs(5))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers run beside the one writer; the busy timeout makes
+                        // writers queue instead of failing; foreign keys are off by default.
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = NORMAL").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute("PRAGMA busy_timeout = 5000").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await
+            .context("cannot connect to the database")?;
+        let store = Self { pool, backend };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> anyhow::Result<()> {
+        match self.backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await,
+        }
+        .context("cannot apply database migrations")
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        self.pool.begin().await
+    }
+
+    /// True when the database answers a trivial query.
+    pub async fn is_ready(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+}
+
+/// Current time as Unix seconds, the unit of every time column.
+pub fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// True when the error is a unique-constraint violation (a lost race on insert).
+pub fn is_unique_violation(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
+}

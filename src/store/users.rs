@@ -1,0 +1,156 @@
+//! Users: one row per account, unique on (connection, normalized email).
+use sqlx::{Any, Executor, FromRow};
+
+use super::now;
+use crate::domain::{ConnectionId, DisplayName, Email, User, UserId};
+
+#[derive(FromRow)]
+struct UserRow {
+    id: String,
+    connection_id: String,
+    email: String,
+    name: String,
+    password_hash: Option<String>,
+    email_verified_at: Option<i64>,
+    operator_since: Option<i64>,
+    blocked_at: Option<i64>,
+}
+
+impl From<UserRow> for User {
+    fn from(row: UserRow) -> Self {
+        Self {
+            id: UserId::from_stored(row.id),
+            connection_id: ConnectionId::from_stored(row.connection_id),
+            email: Email::from_stored(row.email),
+            name: DisplayName::from_stored(row.name),
+            password_hash: row.password_hash,
+            email_verified: row.email_verified_at.is_some(),
+            is_operator: row.operator_since.is_some(),
+            blocked: row.blocked_at.is_some(),
+        }
+    }
+}
+
+/// What creating a user needs.
+pub struct UserInsertForm<'a> {
+    pub connection_id: &'a ConnectionId,
+    pub email: &'a Email,
+    pub name: &'a DisplayName,
+    pub password_hash: &'a str,
+    pub email_verified: bool,
+    pub operator: bool,
+}
+
+pub async fn insert<'c, E>(db: E, form: UserInsertForm<'_>) -> Result<User, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    let now = now();
+    let stamp = |on: bool| on.then_some(now);
+    sqlx::query_as::<_, UserRow>(
+        "INSERT INTO users (id, connection_id, email, name, password_hash, email_verified_at,
+                            operator_since, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+         RETURNING id, connection_id, email, name, password_hash, email_verified_at,
+                   operator_since, blocked_at",
+    )
+    .bind(UserId::new().as_str().to_owned())
+    .bind(form.connection_id.as_str().to_owned())
+    .bind(form.email.as_str().to_owned())
+    .bind(form.name.as_str().to_owned())
+    .bind(form.password_hash.to_owned())
+    .bind(stamp(form.email_verified))
+    .bind(stamp(form.operator))
+    .bind(now)
+    .fetch_one(db)
+    .await
+    .map(User::from)
+}
+
+pub async fn find_by_id<'c, E>(db: E, id: &UserId) -> Result<Option<User>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query_as::<_, UserRow>(
+        "SELECT id, connection_id, email, name, password_hash, email_verified_at,
+                operator_since, blocked_at
+         FROM users WHERE id = $1",
+    )
+    .bind(id.as_str().to_owned())
+    .fetch_optional(db)
+    .await
+    .map(|row| row.map(User::from))
+}
+
+pub async fn find_by_email<'c, E>(
+    db: E,
+    connection_id: &ConnectionId,
+    email: &Email,
+) -> Result<Option<User>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query_as::<_, UserRow>(
+        "SELECT id, connection_id, email, name, password_hash, email_verified_at,
+                operator_since, blocked_at
+         FROM users WHERE connection_id = $1 AND email = $2",
+    )
+    .bind(connection_id.as_str().to_owned())
+    .bind(email.as_str().to_owned())
+    .fetch_optional(db)
+    .await
+    .map(|row| row.map(User::from))
+}
+
+pub async fn update_name<'c, E>(db: E, id: &UserId, name: &DisplayName) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query("UPDATE users SET name = $1, updated_at = $2 WHERE id = $3")
+        .bind(name.as_str().to_owned())
+        .bind(now())
+        .bind(id.as_str().to_owned())
+        .execute(db)
+        .await
+        .map(drop)
+}
+
+pub async fn update_password_hash<'c, E>(db: E, id: &UserId, hash: &str) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(hash.to_owned())
+        .bind(now())
+        .bind(id.as_str().to_owned())
+        .execute(db)
+        .await
+        .map(drop)
+}
+
+/// Marks the email verified; keeps the first verification time if it was already set.
+pub async fn mark_email_verified<'c, E>(db: E, id: &UserId) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query(
+        "UPDATE users SET email_verified_at = COALESCE(email_verified_at, $1), updated_at = $1
+         WHERE id = $2",
+    )
+    .bind(now())
+    .bind(id.as_str().to_owned())
+    .execute(db)
+    .await
+    .map(drop)
+}
+
+pub async fn operator_exists<'c, E>(db: E) -> Result<bool, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    let count: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE operator_since IS NOT NULL")
+            .fetch_one(db)
+            .await?;
+    Ok(count > 0)
+}

@@ -1,0 +1,47 @@
+//! `/dev/mail`: the dev outbox, served only while no SMTP server is configured.
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+use super::page::{Page, render};
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::store::outbox::{self, OutboxEntry};
+
+#[derive(Template)]
+#[template(path = "dev/mail_list.html")]
+struct MailList {
+    page: Page,
+    messages: Vec<OutboxEntry>,
+}
+
+#[derive(Template)]
+#[template(path = "dev/mail_show.html")]
+struct MailShow {
+    page: Page,
+    message: OutboxEntry,
+    links: Vec<String>,
+}
+
+pub async fn list(page: Page, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    if !state.dev_mail {
+        return Err(AppError::NotFound);
+    }
+    let messages = outbox::list_recent(state.store.pool(), 100).await?;
+    render(&MailList { page, messages })
+}
+
+pub async fn show(page: Page, state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, AppError> {
+    if !state.dev_mail {
+        return Err(AppError::NotFound);
+    }
+    let message = outbox::find(state.store.pool(), &id).await?.ok_or(AppError::NotFound)?;
+    let base = state.links.base().as_str().trim_end_matches('/').to_owned();
+    // Only links back into this deployment are made clickable.
+    let links = message
+        .text_body
+        .split_whitespace()
+        .filter(|word| word.starts_with(&base))
+        .map(str::to_owned)
+        .collect();
+    render(&MailShow { page, message, links })
+}

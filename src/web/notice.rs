@@ -1,0 +1,87 @@
+//! One-time notices shown after a redirect ("Your email is verified"). The cookie carries
+//! only a code from this list, so nobody can make Usher display text of their choosing.
+use actix_web::body::MessageBody;
+use actix_web::cookie::{Cookie, SameSite, time::Duration};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{HttpRequest, HttpResponse};
+
+const COOKIE: &str = "usher_notice";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notice {
+    EmailVerified,
+    SignedOut,
+    PasswordReset,
+    PasswordChanged,
+    NameSaved,
+    OperatorCreated,
+}
+
+impl Notice {
+    const ALL: [Self; 6] = [
+        Self::EmailVerified,
+        Self::SignedOut,
+        Self::PasswordReset,
+        Self::PasswordChanged,
+        Self::NameSaved,
+        Self::OperatorCreated,
+    ];
+
+    fn code(self) -> &'static str {
+        match self {
+            Self::EmailVerified => "email-verified",
+            Self::SignedOut => "signed-out",
+            Self::PasswordReset => "password-reset",
+            Self::PasswordChanged => "password-changed",
+            Self::NameSaved => "name-saved",
+            Self::OperatorCreated => "operator-created",
+        }
+    }
+
+    pub fn text(self) -> &'static str {
+        match self {
+            Self::EmailVerified => "Your email is verified. Welcome to Usher!",
+            Self::SignedOut => "You are signed out.",
+            Self::PasswordReset => "Your password was changed. Sign in with your new password.",
+            Self::PasswordChanged => "Your password was changed. Your other sessions were signed out.",
+            Self::NameSaved => "Your name was saved.",
+            Self::OperatorCreated => "Your operator account is ready.",
+        }
+    }
+
+    /// The notice the previous response left for this request, if any.
+    pub fn from_request(req: &HttpRequest) -> Option<Self> {
+        let cookie = req.cookie(COOKIE)?;
+        Self::ALL.into_iter().find(|n| n.code() == cookie.value())
+    }
+
+    /// A 303 redirect that shows this notice on the next page.
+    pub fn redirect(self, location: &str) -> HttpResponse {
+        let mut res = super::page::see_other(location);
+        let cookie = Cookie::build(COOKIE, self.code())
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .max_age(Duration::minutes(5))
+            .finish();
+        // Adding a cookie to a fresh response cannot fail for a valid cookie.
+        let _ = res.add_cookie(&cookie);
+        res
+    }
+}
+
+/// Forgets a notice once a page (not a redirect) has been answered, so it shows once.
+pub async fn clear_after_display(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let had_notice = req.cookie(COOKIE).is_some();
+    let mut res = next.call(req).await?;
+    if had_notice && !res.status().is_redirection() {
+        let mut removal = Cookie::build(COOKIE, "").path("/").finish();
+        removal.make_removal();
+        res.response_mut().add_cookie(&removal)?;
+    }
+    Ok(res)
+}

@@ -1,0 +1,76 @@
+//! What every page shows besides its own content (CSRF token, notice, signed-in user), and
+//! the one way pages are turned into responses.
+use actix_web::dev::Payload;
+use actix_web::http::{StatusCode, header};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
+use askama::Template;
+use futures_util::future::LocalBoxFuture;
+
+use super::notice::Notice;
+use crate::auth::csrf::CsrfToken;
+use crate::auth::current_user::signed_in_user;
+use crate::domain::User;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// The shared part of every page's template data.
+#[derive(Default)]
+pub struct Page {
+    pub csrf: String,
+    pub notice: Option<Notice>,
+    pub user: Option<User>,
+    pub dev_mail: bool,
+}
+
+impl FromRequest for Page {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let csrf = req.extensions().get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default();
+            let dev_mail = req.app_data::<web::Data<AppState>>().is_some_and(|s| s.dev_mail);
+            Ok(Page { csrf, notice: Notice::from_request(&req), user: signed_in_user(&req).await?, dev_mail })
+        })
+    }
+}
+
+/// Renders a page with status 200.
+pub fn render(template: &impl Template) -> Result<HttpResponse, AppError> {
+    render_with_status(StatusCode::OK, template)
+}
+
+/// Renders a page with another status: 422 for a form with errors, 410 for a dead link.
+pub fn render_with_status(status: StatusCode, template: &impl Template) -> Result<HttpResponse, AppError> {
+    let body = template.render().map_err(AppError::unexpected)?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body))
+}
+
+/// Like `render`, for pages whose URL carries a secret token: no Referer may leak it.
+pub fn render_token_page(status: StatusCode, template: &impl Template) -> Result<HttpResponse, AppError> {
+    let mut res = render_with_status(status, template)?;
+    res.headers_mut()
+        .insert(header::REFERRER_POLICY, header::HeaderValue::from_static("no-referrer"));
+    Ok(res)
+}
+
+/// A 303 redirect (the answer to a successful POST).
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
+}
+
+/// The client's address, as seen on the socket (a proxy in front of Usher shows as itself).
+pub struct ClientIp(pub String);
+
+impl FromRequest for ClientIp {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into());
+        std::future::ready(Ok(ClientIp(ip)))
+    }
+}

@@ -71,7 +71,10 @@ impl Settings {
     /// The database URL in force: the configured one or the SQLite file in the data dir.
     pub fn database_url(&self) -> String {
         self.database_url.clone().unwrap_or_else(|| {
-            format!("sqlite://{}?mode=rwc", self.data_dir.join("usher.db").display())
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("usher.db").display()
+            )
         })
     }
 

@@ -29,6 +29,7 @@ use crate::store::Store;
 use crate::web::{self, error_pages, notice, security_headers};
 
 pub struct Application {
+    store: Store,
     port: u16,
     public_url: Url,
     operator_setup_link: Option<String>,
@@ -52,10 +53,12 @@ impl Application {
 
         let mail = MailQueue::default();
         let transport = Transport::new(settings.smtp_url.as_ref(), settings.mail_dir())?;
-        let from: Mailbox = settings
-            .mail_from
-            .parse()
-            .with_context(|| format!("USHER_MAIL_FROM is not a valid address: {}", settings.mail_from))?;
+        let from: Mailbox = settings.mail_from.parse().with_context(|| {
+            format!(
+                "USHER_MAIL_FROM is not a valid address: {}",
+                settings.mail_from
+            )
+        })?;
         let state = AppState {
             store: store.clone(),
             passwords: Passwords::for_this_machine()?,
@@ -64,11 +67,30 @@ impl Application {
             auth_rate_limit: settings.auth_rate_limit,
             dev_mail: settings.smtp_url.is_none(),
         };
-        tokio::spawn(MailWorker { store: store.clone(), transport, from, queue: mail }.run());
+        tokio::spawn(
+            MailWorker {
+                store: store.clone(),
+                transport,
+                from,
+                queue: mail,
+            }
+            .run(),
+        );
         let operator_setup_link = operator::setup_link(&state).await?;
 
         let server = serve(listener, state, key, https)?;
-        Ok(Self { port: address.port(), public_url, operator_setup_link, server })
+        Ok(Self {
+            store,
+            port: address.port(),
+            public_url,
+            operator_setup_link,
+            server,
+        })
+    }
+
+    /// The database handle the application uses (tests inspect and break it).
+    pub fn store(&self) -> &Store {
+        &self.store
     }
 
     pub fn port(&self) -> u16 {
@@ -96,18 +118,22 @@ fn serve(listener: TcpListener, state: AppState, key: Key, https: bool) -> anyho
     } else {
         ("usher_session", "usher_csrf")
     };
-    let csrf_config = actix_web::web::Data::new(CsrfConfig { cookie_name: csrf_cookie, secure: https });
+    let csrf_config = actix_web::web::Data::new(CsrfConfig {
+        cookie_name: csrf_cookie,
+        secure: https,
+    });
     let state = actix_web::web::Data::new(state);
     let server = HttpServer::new(move || {
-        let sessions = SessionMiddleware::builder(DbSessionStore::new(state.store.clone()), key.clone())
-            .cookie_name(session_cookie.to_owned())
-            .cookie_secure(https)
-            .cookie_http_only(true)
-            .cookie_same_site(SameSite::Lax)
-            .cookie_path("/".to_owned())
-            .cookie_content_security(CookieContentSecurity::Private)
-            .session_lifecycle(BrowserSession::default().state_ttl(Duration::hours(12)))
-            .build();
+        let sessions =
+            SessionMiddleware::builder(DbSessionStore::new(state.store.clone()), key.clone())
+                .cookie_name(session_cookie.to_owned())
+                .cookie_secure(https)
+                .cookie_http_only(true)
+                .cookie_same_site(SameSite::Lax)
+                .cookie_path("/".to_owned())
+                .cookie_content_security(CookieContentSecurity::Private)
+                .session_lifecycle(BrowserSession::default().state_ttl(Duration::hours(12)))
+                .build();
         // Listed innermost first: the request passes tracing, headers, error pages, session,
         // CSRF and notices, in that order, before reaching a handler.
         App::new()
@@ -159,7 +185,11 @@ fn load_or_create_secret(path: &Path) -> anyhow::Result<Vec<u8>> {
 fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
     file.write_all(contents)
 }
 

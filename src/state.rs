@@ -36,7 +36,9 @@ impl Links {
     fn with_token(&self, path: &str, token: &EmailToken) -> String {
         let mut url = self.base.clone();
         url.set_path(path);
-        url.query_pairs_mut().clear().append_pair("token", token.as_str());
+        url.query_pairs_mut()
+            .clear()
+            .append_pair("token", token.as_str());
         url.to_string()
     }
 

@@ -60,7 +60,7 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE sent_at IS NULL;
 
--- Fixed one-minute windows of requests per bucket (e.g. an action from one client IP).
+-- One-minute windows of requests per bucket (e.g. auth POSTs from one client IP).
 CREATE TABLE rate_limits (
     bucket        TEXT NOT NULL,
     window_start  BIGINT NOT NULL,

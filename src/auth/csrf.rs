@@ -58,7 +58,9 @@ pub async fn middleware(
         };
         if !valid {
             tracing::warn!("refused a state-changing request without a valid CSRF token");
-            return Ok(req.error_response(AppError::CsrfRejected).map_into_right_body());
+            return Ok(req
+                .error_response(AppError::CsrfRejected)
+                .map_into_right_body());
         }
     }
 

@@ -89,8 +89,18 @@ mod tests {
         let password = NewPassword::parse("correct horse battery staple", &[]).unwrap();
         let hash = passwords.hash(&password).await.unwrap();
         assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        assert!(passwords.verify("correct horse battery staple", Some(&hash)).await.unwrap());
-        assert!(!passwords.verify("wrong horse battery staple", Some(&hash)).await.unwrap());
+        assert!(
+            passwords
+                .verify("correct horse battery staple", Some(&hash))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !passwords
+                .verify("wrong horse battery staple", Some(&hash))
+                .await
+                .unwrap()
+        );
         // Even the dummy password does not sign in to a missing account.
         let dummy = "usher dummy password for unknown accounts";
         assert!(!passwords.verify(dummy, None).await.unwrap());

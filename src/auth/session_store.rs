@@ -22,7 +22,6 @@ impl DbSessionStore {
     pub fn new(store: Store) -> Self {
         Self { store }
     }
-
 }
 
 /// The user id is kept in its own column so that all of a user's sessions can be ended.
@@ -51,11 +50,18 @@ impl SessionStore for DbSessionStore {
 
     async fn save(&self, state: SessionState, ttl: &Duration) -> Result<SessionKey, SaveError> {
         let key = generate_session_key();
-        let json = serde_json::to_string(&state).map_err(|err| SaveError::Serialization(err.into()))?;
+        let json =
+            serde_json::to_string(&state).map_err(|err| SaveError::Serialization(err.into()))?;
         let (pool, hash) = (self.store.pool(), key_hash(&key));
-        sessions::insert(pool, &hash, user_of(&state).as_ref(), &json, ttl.whole_seconds())
-            .await
-            .map_err(|err| SaveError::Other(err.into()))?;
+        sessions::insert(
+            pool,
+            &hash,
+            user_of(&state).as_ref(),
+            &json,
+            ttl.whole_seconds(),
+        )
+        .await
+        .map_err(|err| SaveError::Other(err.into()))?;
         Ok(key)
     }
 
@@ -68,9 +74,15 @@ impl SessionStore for DbSessionStore {
         let json =
             serde_json::to_string(&state).map_err(|err| UpdateError::Serialization(err.into()))?;
         let (pool, hash) = (self.store.pool(), key_hash(&key));
-        sessions::update(pool, &hash, user_of(&state).as_ref(), &json, ttl.whole_seconds())
-            .await
-            .map_err(|err| UpdateError::Other(err.into()))?;
+        sessions::update(
+            pool,
+            &hash,
+            user_of(&state).as_ref(),
+            &json,
+            ttl.whole_seconds(),
+        )
+        .await
+        .map_err(|err| UpdateError::Other(err.into()))?;
         Ok(key)
     }
 

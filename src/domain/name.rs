@@ -43,7 +43,10 @@ mod tests {
 
     #[test]
     fn trims_and_limits() {
-        assert_eq!(DisplayName::parse("  Ada Lovelace ").unwrap().as_str(), "Ada Lovelace");
+        assert_eq!(
+            DisplayName::parse("  Ada Lovelace ").unwrap().as_str(),
+            "Ada Lovelace"
+        );
         assert!(DisplayName::parse("   ").is_err());
         assert!(DisplayName::parse(&"é".repeat(101)).is_err());
         assert!(DisplayName::parse(&"é".repeat(100)).is_ok());

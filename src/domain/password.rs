@@ -59,7 +59,10 @@ mod tests {
     #[test]
     fn refuses_common_passwords() {
         for common in ["password123", "qwertyuiop", "1234567890", "iloveyou12"] {
-            assert!(NewPassword::parse(common, &[]).is_err(), "{common} accepted");
+            assert!(
+                NewPassword::parse(common, &[]).is_err(),
+                "{common} accepted"
+            );
         }
     }
 

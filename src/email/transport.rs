@@ -34,7 +34,10 @@ impl Transport {
     pub async fn send(&self, from: &Mailbox, message: &OutboxMessage) -> anyhow::Result<()> {
         let email = Message::builder()
             .from(from.clone())
-            .to(message.recipient.parse().context("invalid recipient address")?)
+            .to(message
+                .recipient
+                .parse()
+                .context("invalid recipient address")?)
             .subject(&message.subject)
             .multipart(MultiPart::alternative_plain_html(
                 message.text_body.clone(),
@@ -63,7 +66,10 @@ fn smtp_from_url(raw: &str) -> anyhow::Result<AsyncSmtpTransport<Tokio1Executor>
     let host = url.host_str().context("USHER_SMTP_URL has no host")?;
     let credentials = (!url.username().is_empty()).then(|| {
         let decode = |s: &str| percent_decode_str(s).decode_utf8_lossy().into_owned();
-        Credentials::new(decode(url.username()), decode(url.password().unwrap_or_default()))
+        Credentials::new(
+            decode(url.username()),
+            decode(url.password().unwrap_or_default()),
+        )
     });
     let builder = match (url.scheme(), credentials) {
         ("smtp", None) => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
@@ -72,8 +78,8 @@ fn smtp_from_url(raw: &str) -> anyhow::Result<AsyncSmtpTransport<Tokio1Executor>
             .port(url.port().unwrap_or(587))
             .credentials(credentials),
         ("smtps", credentials) => {
-            let builder = AsyncSmtpTransport::<Tokio1Executor>::relay(host)?
-                .port(url.port().unwrap_or(465));
+            let builder =
+                AsyncSmtpTransport::<Tokio1Executor>::relay(host)?.port(url.port().unwrap_or(465));
             match credentials {
                 Some(credentials) => builder.credentials(credentials),
                 None => builder,

@@ -53,8 +53,13 @@ impl MailWorker {
                 let retry_in = retry_delay_secs(message.attempts);
                 tracing::warn!(id = %message.id, attempts = message.attempts, retry_in,
                                error = ?err, "mail delivery failed; will retry");
-                outbox::mark_failed(self.store.pool(), &message.id, &format!("{err:#}"), retry_in)
-                    .await?;
+                outbox::mark_failed(
+                    self.store.pool(),
+                    &message.id,
+                    &format!("{err:#}"),
+                    retry_in,
+                )
+                .await?;
             }
         }
         Ok(true)

@@ -10,7 +10,11 @@ pub async fn change_name(state: &AppState, user: &User, name: &DisplayName) -> a
 }
 
 /// True when `password` is the user's current password.
-pub async fn check_current_password(state: &AppState, user: &User, password: &str) -> anyhow::Result<bool> {
+pub async fn check_current_password(
+    state: &AppState,
+    user: &User,
+    password: &str,
+) -> anyhow::Result<bool> {
     let Some(hash) = user.password_hash.as_deref() else {
         return Ok(false);
     };
@@ -19,12 +23,19 @@ pub async fn check_current_password(state: &AppState, user: &User, password: &st
 
 /// Sets a new password and ends every session of the user, this one included; the caller
 /// renews its own session afterwards so that only the current browser stays signed in.
-pub async fn change_password(state: &AppState, user: &User, password: &NewPassword) -> anyhow::Result<()> {
+pub async fn change_password(
+    state: &AppState,
+    user: &User,
+    password: &NewPassword,
+) -> anyhow::Result<()> {
     let hash = state.passwords.hash(password).await?;
     let mut tx = state.store.begin().await?;
     users::update_password_hash(&mut *tx, &user.id, &hash).await?;
     sessions::delete_for_user(&mut *tx, &user.id).await?;
-    let mail = PasswordChanged { name: user.name.to_string(), reset_link: state.links.forgot_password() };
+    let mail = PasswordChanged {
+        name: user.name.to_string(),
+        reset_link: state.links.forgot_password(),
+    };
     state.mail.enqueue(&mut *tx, &user.email, &mail).await?;
     tx.commit().await?;
     state.mail.wake();

@@ -1,5 +1,7 @@
 //! The first platform operator, created through a one-time link printed at start-up.
-use crate::domain::{ConnectionId, DisplayName, Email, EmailToken, NewPassword, TokenPurpose, User};
+use crate::domain::{
+    ConnectionId, DisplayName, Email, EmailToken, NewPassword, TokenPurpose, User,
+};
 use crate::state::AppState;
 use crate::store::{email_tokens, is_unique_violation, users};
 
@@ -9,13 +11,21 @@ pub async fn setup_link(state: &AppState) -> anyhow::Result<Option<String>> {
         return Ok(None);
     }
     let token = EmailToken::generate();
-    email_tokens::insert(state.store.pool(), &token, TokenPurpose::OperatorSetup, None, "").await?;
+    email_tokens::insert(
+        state.store.pool(),
+        &token,
+        TokenPurpose::OperatorSetup,
+        None,
+        "",
+    )
+    .await?;
     Ok(Some(state.links.operator_setup(&token)))
 }
 
 /// True while the link can still create the first operator.
 pub async fn setup_link_usable(state: &AppState, token: &EmailToken) -> anyhow::Result<bool> {
-    let valid = email_tokens::find_valid(state.store.pool(), token, TokenPurpose::OperatorSetup).await?;
+    let valid =
+        email_tokens::find_valid(state.store.pool(), token, TokenPurpose::OperatorSetup).await?;
     Ok(valid.is_some() && !users::operator_exists(state.store.pool()).await?)
 }
 
@@ -36,7 +46,9 @@ pub async fn create_first_operator(
 ) -> anyhow::Result<SetupOutcome> {
     let hash = state.passwords.hash(password).await?;
     let mut tx = state.store.begin().await?;
-    if email_tokens::consume(&mut *tx, token, TokenPurpose::OperatorSetup).await?.is_none()
+    if email_tokens::consume(&mut *tx, token, TokenPurpose::OperatorSetup)
+        .await?
+        .is_none()
         || users::operator_exists(&mut *tx).await?
     {
         return Ok(SetupOutcome::LinkUsed);

@@ -12,9 +12,18 @@ pub async fn request_reset(state: &AppState, email: &Email) -> anyhow::Result<()
     if let Some(user) = users::find_by_email(&mut *tx, &connection, email).await? {
         let token = EmailToken::generate();
         email_tokens::void_unused(&mut *tx, &user.id, TokenPurpose::ResetPassword).await?;
-        email_tokens::insert(&mut *tx, &token, TokenPurpose::ResetPassword, Some(&user.id), user.email.as_str())
-            .await?;
-        let mail = ResetPassword { name: user.name.to_string(), link: state.links.reset_password(&token) };
+        email_tokens::insert(
+            &mut *tx,
+            &token,
+            TokenPurpose::ResetPassword,
+            Some(&user.id),
+            user.email.as_str(),
+        )
+        .await?;
+        let mail = ResetPassword {
+            name: user.name.to_string(),
+            link: state.links.reset_password(&token),
+        };
         state.mail.enqueue(&mut *tx, &user.email, &mail).await?;
     }
     tx.commit().await?;
@@ -24,7 +33,8 @@ pub async fn request_reset(state: &AppState, email: &Email) -> anyhow::Result<()
 
 /// The account a reset link is for, while the link is still usable (it is not used up).
 pub async fn pending_reset(state: &AppState, token: &EmailToken) -> anyhow::Result<Option<User>> {
-    let owner = email_tokens::find_valid(state.store.pool(), token, TokenPurpose::ResetPassword).await?;
+    let owner =
+        email_tokens::find_valid(state.store.pool(), token, TokenPurpose::ResetPassword).await?;
     let Some(user_id) = owner.and_then(|owner| owner.user_id()) else {
         return Ok(None);
     };
@@ -50,7 +60,10 @@ pub async fn reset_password(
     // The link reached the mailbox, which proves the address.
     users::mark_email_verified(&mut *tx, &user.id).await?;
     sessions::delete_for_user(&mut *tx, &user.id).await?;
-    let mail = PasswordChanged { name: user.name.to_string(), reset_link: state.links.forgot_password() };
+    let mail = PasswordChanged {
+        name: user.name.to_string(),
+        reset_link: state.links.forgot_password(),
+    };
     state.mail.enqueue(&mut *tx, &user.email, &mail).await?;
     tx.commit().await?;
     state.mail.wake();

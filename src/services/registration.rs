@@ -1,5 +1,7 @@
 //! Self-registration with email and password, and email verification.
-use crate::domain::{ConnectionId, DisplayName, Email, EmailToken, NewPassword, TokenPurpose, User, UserId};
+use crate::domain::{
+    ConnectionId, DisplayName, Email, EmailToken, NewPassword, TokenPurpose, User, UserId,
+};
 use crate::email::messages::{AlreadyRegistered, VerifyEmail};
 use crate::state::AppState;
 use crate::store::{Tx, email_tokens, users};
@@ -54,10 +56,9 @@ pub async fn sign_up(state: &AppState, input: SignUp) -> anyhow::Result<()> {
 pub async fn resend_verification(state: &AppState, email: &Email) -> anyhow::Result<()> {
     let connection = ConnectionId::default_password();
     let mut tx = state.store.begin().await?;
-    if let Some(user) = users::find_by_email(&mut *tx, &connection, email).await? {
-        if !user.email_verified {
-            send_verification(state, &mut tx, &user).await?;
-        }
+    let user = users::find_by_email(&mut *tx, &connection, email).await?;
+    if let Some(user) = user.filter(|u| !u.email_verified) {
+        send_verification(state, &mut tx, &user).await?;
     }
     tx.commit().await?;
     state.mail.wake();
@@ -68,7 +69,8 @@ pub async fn resend_verification(state: &AppState, email: &Email) -> anyhow::Res
 /// unknown, used, expired or replaced by a newer one.
 pub async fn verify_email(state: &AppState, token: &EmailToken) -> anyhow::Result<Option<UserId>> {
     let mut tx = state.store.begin().await?;
-    let Some(owner) = email_tokens::consume(&mut *tx, token, TokenPurpose::VerifyEmail).await? else {
+    let Some(owner) = email_tokens::consume(&mut *tx, token, TokenPurpose::VerifyEmail).await?
+    else {
         return Ok(None);
     };
     let Some(user_id) = owner.user_id() else {
@@ -82,9 +84,18 @@ pub async fn verify_email(state: &AppState, token: &EmailToken) -> anyhow::Resul
 async fn send_verification(state: &AppState, tx: &mut Tx, user: &User) -> anyhow::Result<()> {
     let token = EmailToken::generate();
     email_tokens::void_unused(&mut **tx, &user.id, TokenPurpose::VerifyEmail).await?;
-    email_tokens::insert(&mut **tx, &token, TokenPurpose::VerifyEmail, Some(&user.id), user.email.as_str())
-        .await?;
-    let mail = VerifyEmail { name: user.name.to_string(), link: state.links.verify_email(&token) };
+    email_tokens::insert(
+        &mut **tx,
+        &token,
+        TokenPurpose::VerifyEmail,
+        Some(&user.id),
+        user.email.as_str(),
+    )
+    .await?;
+    let mail = VerifyEmail {
+        name: user.name.to_string(),
+        link: state.links.verify_email(&token),
+    };
     state.mail.enqueue(&mut **tx, &user.email, &mail).await?;
     Ok(())
 }

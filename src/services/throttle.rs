@@ -9,36 +9,62 @@ const FREE_FAILURES: i64 = 5;
 const MAX_LOCK_SECS: i64 = 15 * 60;
 
 /// Counts an auth POST from `client_ip`; refuses it once the IP is over the per-minute limit.
+///
+/// The rate is a sliding-window estimate: this minute's count plus the previous minute's,
+/// weighted by how much of it still lies within the last 60 seconds. Unlike a plain fixed
+/// window, a burst straddling the minute boundary is still seen as one burst.
 pub async fn check_ip(state: &AppState, client_ip: &str) -> Result<(), AppError> {
     if state.auth_rate_limit == 0 {
         return Ok(());
     }
     let now = store::now();
     let window = now - now.rem_euclid(WINDOW_SECS);
-    let hits = rate_limits::hit(state.store.pool(), &format!("auth-ip:{client_ip}"), window).await?;
-    if hits > i64::from(state.auth_rate_limit) {
-        return Err(AppError::TooManyRequests { retry_after_secs: window + WINDOW_SECS - now });
+    let bucket = format!("auth-ip:{client_ip}");
+    let current = rate_limits::hit(state.store.pool(), &bucket, window).await?;
+    let previous = rate_limits::count(state.store.pool(), &bucket, window - WINDOW_SECS).await?;
+    let overlap = (WINDOW_SECS - (now - window)) as f64 / WINDOW_SECS as f64;
+    let estimate = current as f64 + previous as f64 * overlap;
+    if estimate > f64::from(state.auth_rate_limit) {
+        return Err(AppError::TooManyRequests {
+            retry_after_secs: window + WINDOW_SECS - now,
+        });
     }
     Ok(())
 }
 
 /// Refuses a sign-in attempt while this (account, IP) pair is backing off.
-pub async fn check_sign_in(state: &AppState, identifier: &str, client_ip: &str) -> Result<(), AppError> {
+pub async fn check_sign_in(
+    state: &AppState,
+    identifier: &str,
+    client_ip: &str,
+) -> Result<(), AppError> {
     let until = sign_in_failures::locked_until(state.store.pool(), identifier, client_ip).await?;
     let now = store::now();
     if until > now {
-        return Err(AppError::TooManyRequests { retry_after_secs: until - now });
+        return Err(AppError::TooManyRequests {
+            retry_after_secs: until - now,
+        });
     }
     Ok(())
 }
 
 /// Records a failed sign-in; after the fifth, the pair must wait 30 s, then 60 s, …
 /// up to 15 minutes between attempts.
-pub async fn record_failed_sign_in(state: &AppState, identifier: &str, client_ip: &str) -> Result<(), AppError> {
+pub async fn record_failed_sign_in(
+    state: &AppState,
+    identifier: &str,
+    client_ip: &str,
+) -> Result<(), AppError> {
     let failures = sign_in_failures::record(state.store.pool(), identifier, client_ip).await?;
     if failures >= FREE_FAILURES {
         let lock = backoff_secs(failures);
-        sign_in_failures::lock(state.store.pool(), identifier, client_ip, store::now() + lock).await?;
+        sign_in_failures::lock(
+            state.store.pool(),
+            identifier,
+            client_ip,
+            store::now() + lock,
+        )
+        .await?;
     }
     Ok(())
 }

@@ -18,7 +18,11 @@ impl TokenOwner {
 }
 
 /// Voids the user's unused tokens of this purpose, so only the newest link works.
-pub async fn void_unused<'c, E>(db: E, user: &UserId, purpose: TokenPurpose) -> Result<(), sqlx::Error>
+pub async fn void_unused<'c, E>(
+    db: E,
+    user: &UserId,
+    purpose: TokenPurpose,
+) -> Result<(), sqlx::Error>
 where
     E: Executor<'c, Database = Any>,
 {

@@ -54,7 +54,10 @@ impl Store {
         let backend = Backend::from_url(&url)?;
         if backend == Backend::Sqlite {
             std::fs::create_dir_all(&settings.data_dir).with_context(|| {
-                format!("cannot create data directory {}", settings.data_dir.display())
+                format!(
+                    "cannot create data directory {}",
+                    settings.data_dir.display()
+                )
             })?;
         }
         let pool = AnyPoolOptions::new()
@@ -87,7 +90,11 @@ impl Store {
     async fn migrate(&self) -> anyhow::Result<()> {
         match self.backend {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await,
-            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await,
+            Backend::Postgres => {
+                sqlx::migrate!("./migrations/postgres")
+                    .run(&self.pool)
+                    .await
+            }
         }
         .context("cannot apply database migrations")
     }

@@ -81,12 +81,14 @@ pub async fn mark_sent<'c, E>(db: E, id: &str) -> Result<(), sqlx::Error>
 where
     E: Executor<'c, Database = Any>,
 {
-    sqlx::query("UPDATE outbox SET sent_at = $1, claimed_until = NULL, last_error = NULL WHERE id = $2")
-        .bind(now())
-        .bind(id.to_owned())
-        .execute(db)
-        .await
-        .map(drop)
+    sqlx::query(
+        "UPDATE outbox SET sent_at = $1, claimed_until = NULL, last_error = NULL WHERE id = $2",
+    )
+    .bind(now())
+    .bind(id.to_owned())
+    .execute(db)
+    .await
+    .map(drop)
 }
 
 /// Releases a claim after a failed attempt; the message is due again after `retry_in_secs`.

@@ -18,6 +18,20 @@ where
     .await
 }
 
+/// The count of a window (0 when it saw no request).
+pub async fn count<'c, E>(db: E, bucket: &str, window_start: i64) -> Result<i64, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    let hits: Option<i64> =
+        sqlx::query_scalar("SELECT hits FROM rate_limits WHERE bucket = $1 AND window_start = $2")
+            .bind(bucket.to_owned())
+            .bind(window_start)
+            .fetch_optional(db)
+            .await?;
+    Ok(hits.unwrap_or(0))
+}
+
 pub async fn delete_before<'c, E>(db: E, window_start: i64) -> Result<u64, sqlx::Error>
 where
     E: Executor<'c, Database = Any>,

@@ -27,14 +27,16 @@ pub async fn insert<'c, E>(
 where
     E: Executor<'c, Database = Any>,
 {
-    sqlx::query("INSERT INTO sessions (key_hash, user_id, state, expires_at) VALUES ($1, $2, $3, $4)")
-        .bind(key_hash.to_owned())
-        .bind(user_id.map(|id| id.as_str().to_owned()))
-        .bind(state.to_owned())
-        .bind(now() + ttl_secs)
-        .execute(db)
-        .await
-        .map(drop)
+    sqlx::query(
+        "INSERT INTO sessions (key_hash, user_id, state, expires_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(key_hash.to_owned())
+    .bind(user_id.map(|id| id.as_str().to_owned()))
+    .bind(state.to_owned())
+    .bind(now() + ttl_secs)
+    .execute(db)
+    .await
+    .map(drop)
 }
 
 /// Replaces the state of a live session. A session ended meanwhile (sign-out elsewhere,

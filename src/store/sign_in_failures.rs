@@ -4,7 +4,11 @@ use sqlx::{Any, Executor};
 use super::now;
 
 /// Unix time until which sign-ins for this pair are refused (0 when not locked).
-pub async fn locked_until<'c, E>(db: E, identifier: &str, client_ip: &str) -> Result<i64, sqlx::Error>
+pub async fn locked_until<'c, E>(
+    db: E,
+    identifier: &str,
+    client_ip: &str,
+) -> Result<i64, sqlx::Error>
 where
     E: Executor<'c, Database = Any>,
 {
@@ -37,7 +41,12 @@ where
     .await
 }
 
-pub async fn lock<'c, E>(db: E, identifier: &str, client_ip: &str, until: i64) -> Result<(), sqlx::Error>
+pub async fn lock<'c, E>(
+    db: E,
+    identifier: &str,
+    client_ip: &str,
+    until: i64,
+) -> Result<(), sqlx::Error>
 where
     E: Executor<'c, Database = Any>,
 {

@@ -35,7 +35,12 @@ pub struct PasswordForm {
 
 pub async fn get(page: Page, CurrentUser(user): CurrentUser) -> Result<HttpResponse, AppError> {
     let (name, email) = (user.name.to_string(), user.email.to_string());
-    render(&AccountPage { page, name, email, errors: FieldErrors::default() })
+    render(&AccountPage {
+        page,
+        name,
+        email,
+        errors: FieldErrors::default(),
+    })
 }
 
 pub async fn post_name(
@@ -46,7 +51,12 @@ pub async fn post_name(
 ) -> Result<HttpResponse, AppError> {
     let mut errors = FieldErrors::default();
     let Some(name) = errors.check("name", DisplayName::parse(&form.name)) else {
-        let page = AccountPage { page, name: form.into_inner().name, email: user.email.to_string(), errors };
+        let page = AccountPage {
+            page,
+            name: form.into_inner().name,
+            email: user.email.to_string(),
+            errors,
+        };
         return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
     account::change_name(&state, &user, &name).await?;
@@ -66,10 +76,22 @@ pub async fn post_password(
     if !account::check_current_password(&state, &user, &form.current_password).await? {
         errors.add("current_password", "This is not your current password.");
     }
-    let context = [user.email.as_str(), user.email.local_part(), user.name.as_str()];
-    let password = errors.check("new_password", NewPassword::parse(&form.new_password, &context));
+    let context = [
+        user.email.as_str(),
+        user.email.local_part(),
+        user.name.as_str(),
+    ];
+    let password = errors.check(
+        "new_password",
+        NewPassword::parse(&form.new_password, &context),
+    );
     let Some(password) = password.filter(|_| errors.is_empty()) else {
-        let page = AccountPage { page, name: user.name.to_string(), email: user.email.to_string(), errors };
+        let page = AccountPage {
+            page,
+            name: user.name.to_string(),
+            email: user.email.to_string(),
+            errors,
+        };
         return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
     account::change_password(&state, &user, &password).await?;

@@ -50,7 +50,11 @@ pub async fn home(page: Page, _operator: Operator) -> Result<HttpResponse, AppEr
     render(&AdminHome { page })
 }
 
-pub async fn get_setup(page: Page, state: web::Data<AppState>, query: web::Query<TokenQuery>) -> Result<HttpResponse, AppError> {
+pub async fn get_setup(
+    page: Page,
+    state: web::Data<AppState>,
+    query: web::Query<TokenQuery>,
+) -> Result<HttpResponse, AppError> {
     let token = EmailToken::from_link(&query.token);
     if !operator::setup_link_usable(&state, &token).await? {
         return LinkInvalid::operator_setup(page);
@@ -77,7 +81,10 @@ pub async fn post_setup(
     let mut errors = FieldErrors::default();
     let name = errors.check("name", DisplayName::parse(&form.name));
     let email = errors.check("email", Email::parse(&form.email));
-    let local_part = email.as_ref().map(|e| e.local_part().to_owned()).unwrap_or_default();
+    let local_part = email
+        .as_ref()
+        .map(|e| e.local_part().to_owned())
+        .unwrap_or_default();
     let context = [form.email.as_str(), form.name.as_str(), local_part.as_str()];
     let password = errors.check("password", NewPassword::parse(&form.password, &context));
     if let (Some(name), Some(email), Some(password)) = (name, email, password) {
@@ -89,11 +96,20 @@ pub async fn post_setup(
             }
             SetupOutcome::LinkUsed => return LinkInvalid::operator_setup(page),
             SetupOutcome::EmailTaken => {
-                errors.add("email", "An account already uses this email. Choose another address.");
+                errors.add(
+                    "email",
+                    "An account already uses this email. Choose another address.",
+                );
             }
         }
     }
     let form = form.into_inner();
-    let page = SetupPage { page, token: form.token, name: form.name, email: form.email, errors };
+    let page = SetupPage {
+        page,
+        token: form.token,
+        name: form.name,
+        email: form.email,
+        errors,
+    };
     render_token_page(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }

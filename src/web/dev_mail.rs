@@ -30,11 +30,17 @@ pub async fn list(page: Page, state: web::Data<AppState>) -> Result<HttpResponse
     render(&MailList { page, messages })
 }
 
-pub async fn show(page: Page, state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn show(
+    page: Page,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     if !state.dev_mail {
         return Err(AppError::NotFound);
     }
-    let message = outbox::find(state.store.pool(), &id).await?.ok_or(AppError::NotFound)?;
+    let message = outbox::find(state.store.pool(), &id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let base = state.links.base().as_str().trim_end_matches('/').to_owned();
     // Only links back into this deployment are made clickable.
     let links = message
@@ -43,5 +49,9 @@ pub async fn show(page: Page, state: web::Data<AppState>, id: web::Path<String>)
         .filter(|word| word.starts_with(&base))
         .map(str::to_owned)
         .collect();
-    render(&MailShow { page, message, links })
+    render(&MailShow {
+        page,
+        message,
+        links,
+    })
 }

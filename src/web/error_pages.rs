@@ -25,9 +25,14 @@ pub fn middleware<B: MessageBody + 'static>() -> ErrorHandlers<B> {
     ErrorHandlers::new().default_handler(render)
 }
 
-fn render<B: MessageBody + 'static>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+fn render<B: MessageBody + 'static>(
+    res: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
     // Pages that already explain themselves (a form with errors, a dead link) stay as they are.
-    if !matches!(res.response().body().size(), actix_web::body::BodySize::Sized(0)) {
+    if !matches!(
+        res.response().body().size(),
+        actix_web::body::BodySize::Sized(0)
+    ) {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();
@@ -43,8 +48,16 @@ fn render<B: MessageBody + 'static>(res: ServiceResponse<B>) -> actix_web::Resul
         .get::<RequestId>()
         .map(ToString::to_string)
         .unwrap_or_default();
-    let page = ErrorPage { page: Page::default(), status: status.as_u16(), title: title(status), message, request_id };
-    let body = page.render().unwrap_or_else(|_| "Something went wrong.".into());
+    let page = ErrorPage {
+        page: Page::default(),
+        status: status.as_u16(),
+        title: title(status),
+        message,
+        request_id,
+    };
+    let body = page
+        .render()
+        .unwrap_or_else(|_| "Something went wrong.".into());
     let (req, res) = res.into_parts();
     let mut page_res = HttpResponse::build(status);
     for (name, value) in res.headers() {
@@ -53,7 +66,9 @@ fn render<B: MessageBody + 'static>(res: ServiceResponse<B>) -> actix_web::Resul
         }
     }
     let page_res = page_res.content_type("text/html; charset=utf-8").body(body);
-    let res = ServiceResponse::new(req, page_res).map_into_boxed_body().map_into_right_body();
+    let res = ServiceResponse::new(req, page_res)
+        .map_into_boxed_body()
+        .map_into_right_body();
     Ok(ErrorHandlerResponse::Response(res))
 }
 
@@ -76,8 +91,9 @@ fn default_message(status: StatusCode) -> &'static str {
         404 => "There is nothing at this address. Check the link, or go back to the start.",
         400 | 422 => "The request could not be understood. Go back, check the form and try again.",
         405 => "This address does not accept that kind of request.",
-        _ if status.is_server_error() => "Something went wrong on our side. Please try again in a moment.",
+        _ if status.is_server_error() => {
+            "Something went wrong on our side. Please try again in a moment."
+        }
         _ => "This request could not be completed.",
     }
 }
-

@@ -15,7 +15,10 @@ impl FieldErrors {
 
     /// The message for `field`, or "" when it is fine (templates test for emptiness).
     pub fn get(&self, field: &str) -> &str {
-        self.0.iter().find(|(f, _)| *f == field).map_or("", |(_, m)| m.as_str())
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map_or("", |(_, m)| m.as_str())
     }
 
     pub fn is_empty(&self) -> bool {

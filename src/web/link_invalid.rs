@@ -17,17 +17,29 @@ pub struct LinkInvalid {
 
 impl LinkInvalid {
     pub fn verification(page: Page) -> Result<HttpResponse, AppError> {
-        let this = Self { page, retry_href: "/verify-email/resend", retry_label: "Send a new verification link" };
+        let this = Self {
+            page,
+            retry_href: "/verify-email/resend",
+            retry_label: "Send a new verification link",
+        };
         render_token_page(StatusCode::GONE, &this)
     }
 
     pub fn reset(page: Page) -> Result<HttpResponse, AppError> {
-        let this = Self { page, retry_href: "/forgot-password", retry_label: "Send a new reset link" };
+        let this = Self {
+            page,
+            retry_href: "/forgot-password",
+            retry_label: "Send a new reset link",
+        };
         render_token_page(StatusCode::GONE, &this)
     }
 
     pub fn operator_setup(page: Page) -> Result<HttpResponse, AppError> {
-        let this = Self { page, retry_href: "/login", retry_label: "Go to sign-in" };
+        let this = Self {
+            page,
+            retry_href: "/login",
+            retry_label: "Go to sign-in",
+        };
         render_token_page(StatusCode::GONE, &this)
     }
 }

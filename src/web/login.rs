@@ -58,7 +58,11 @@ pub async fn get(page: Page, query: web::Query<EmailQuery>) -> Result<HttpRespon
         return Ok(see_other("/account"));
     }
     let email = query.into_inner().email.unwrap_or_default();
-    render(&EmailStep { page, email, errors: FieldErrors::default() })
+    render(&EmailStep {
+        page,
+        email,
+        errors: FieldErrors::default(),
+    })
 }
 
 /// The email step. Every well-formed address gets the password step, known or not; later,
@@ -66,10 +70,18 @@ pub async fn get(page: Page, query: web::Query<EmailQuery>) -> Result<HttpRespon
 pub async fn post_email(page: Page, form: web::Form<EmailForm>) -> Result<HttpResponse, AppError> {
     let mut errors = FieldErrors::default();
     match errors.check("email", Email::parse(&form.email)) {
-        Some(email) => render(&PasswordStep { page, email: email.to_string(), error: "" }),
+        Some(email) => render(&PasswordStep {
+            page,
+            email: email.to_string(),
+            error: "",
+        }),
         None => render_with_status(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &EmailStep { page, email: form.into_inner().email, errors },
+            &EmailStep {
+                page,
+                email: form.into_inner().email,
+                errors,
+            },
         ),
     }
 }
@@ -91,12 +103,20 @@ pub async fn post_password(
             tracing::info!(user = %user.id, "signed in");
             Ok(see_other("/account"))
         }
-        SignInOutcome::EmailNotVerified(_) => {
-            render_with_status(StatusCode::FORBIDDEN, &VerifyPending { page, email: email.to_string() })
-        }
+        SignInOutcome::EmailNotVerified(_) => render_with_status(
+            StatusCode::FORBIDDEN,
+            &VerifyPending {
+                page,
+                email: email.to_string(),
+            },
+        ),
         SignInOutcome::Rejected => render_with_status(
             StatusCode::UNAUTHORIZED,
-            &PasswordStep { page, email: email.to_string(), error: "Incorrect email or password." },
+            &PasswordStep {
+                page,
+                email: email.to_string(),
+                error: "Incorrect email or password.",
+            },
         ),
     }
 }

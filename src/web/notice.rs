@@ -44,7 +44,9 @@ impl Notice {
             Self::EmailVerified => "Your email is verified. Welcome to Usher!",
             Self::SignedOut => "You are signed out.",
             Self::PasswordReset => "Your password was changed. Sign in with your new password.",
-            Self::PasswordChanged => "Your password was changed. Your other sessions were signed out.",
+            Self::PasswordChanged => {
+                "Your password was changed. Your other sessions were signed out."
+            }
             Self::NameSaved => "Your name was saved.",
             Self::OperatorCreated => "Your operator account is ready.",
         }

@@ -29,9 +29,20 @@ impl FromRequest for Page {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let csrf = req.extensions().get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default();
-            let dev_mail = req.app_data::<web::Data<AppState>>().is_some_and(|s| s.dev_mail);
-            Ok(Page { csrf, notice: Notice::from_request(&req), user: signed_in_user(&req).await?, dev_mail })
+            let csrf = req
+                .extensions()
+                .get::<CsrfToken>()
+                .map(|t| t.0.clone())
+                .unwrap_or_default();
+            let dev_mail = req
+                .app_data::<web::Data<AppState>>()
+                .is_some_and(|s| s.dev_mail);
+            Ok(Page {
+                csrf,
+                notice: Notice::from_request(&req),
+                user: signed_in_user(&req).await?,
+                dev_mail,
+            })
         })
     }
 }
@@ -42,7 +53,10 @@ pub fn render(template: &impl Template) -> Result<HttpResponse, AppError> {
 }
 
 /// Renders a page with another status: 422 for a form with errors, 410 for a dead link.
-pub fn render_with_status(status: StatusCode, template: &impl Template) -> Result<HttpResponse, AppError> {
+pub fn render_with_status(
+    status: StatusCode,
+    template: &impl Template,
+) -> Result<HttpResponse, AppError> {
     let body = template.render().map_err(AppError::unexpected)?;
     Ok(HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
@@ -50,16 +64,23 @@ pub fn render_with_status(status: StatusCode, template: &impl Template) -> Resul
 }
 
 /// Like `render`, for pages whose URL carries a secret token: no Referer may leak it.
-pub fn render_token_page(status: StatusCode, template: &impl Template) -> Result<HttpResponse, AppError> {
+pub fn render_token_page(
+    status: StatusCode,
+    template: &impl Template,
+) -> Result<HttpResponse, AppError> {
     let mut res = render_with_status(status, template)?;
-    res.headers_mut()
-        .insert(header::REFERRER_POLICY, header::HeaderValue::from_static("no-referrer"));
+    res.headers_mut().insert(
+        header::REFERRER_POLICY,
+        header::HeaderValue::from_static("no-referrer"),
+    );
     Ok(res)
 }
 
 /// A 303 redirect (the answer to a successful POST).
 pub fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
 }
 
 /// The client's address, as seen on the socket (a proxy in front of Usher shows as itself).
@@ -70,7 +91,10 @@ impl FromRequest for ClientIp {
     type Future = std::future::Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into());
+        let ip = req
+            .peer_addr()
+            .map(|a| a.ip().to_string())
+            .unwrap_or_else(|| "unknown".into());
         std::future::ready(Ok(ClientIp(ip)))
     }
 }

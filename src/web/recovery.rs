@@ -53,9 +53,16 @@ pub struct ResetForm {
     password: String,
 }
 
-pub async fn get_forgot(page: Page, query: web::Query<EmailQuery>) -> Result<HttpResponse, AppError> {
+pub async fn get_forgot(
+    page: Page,
+    query: web::Query<EmailQuery>,
+) -> Result<HttpResponse, AppError> {
     let email = query.into_inner().email.unwrap_or_default();
-    render(&ForgotPage { page, email, errors: FieldErrors::default() })
+    render(&ForgotPage {
+        page,
+        email,
+        errors: FieldErrors::default(),
+    })
 }
 
 pub async fn post_forgot(
@@ -67,19 +74,32 @@ pub async fn post_forgot(
     throttle::check_ip(&state, &ip.0).await?;
     let mut errors = FieldErrors::default();
     let Some(email) = errors.check("email", Email::parse(&form.email)) else {
-        let page = ForgotPage { page, email: form.into_inner().email, errors };
+        let page = ForgotPage {
+            page,
+            email: form.into_inner().email,
+            errors,
+        };
         return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
     recovery::request_reset(&state, &email).await?;
     render(&CheckEmailPage::reset_sent(page, &email))
 }
 
-pub async fn get_reset(page: Page, state: web::Data<AppState>, query: web::Query<TokenQuery>) -> Result<HttpResponse, AppError> {
+pub async fn get_reset(
+    page: Page,
+    state: web::Data<AppState>,
+    query: web::Query<TokenQuery>,
+) -> Result<HttpResponse, AppError> {
     let token = EmailToken::from_link(&query.token);
     let Some(user) = recovery::pending_reset(&state, &token).await? else {
         return LinkInvalid::reset(page);
     };
-    let page = ResetPage { page, token: token.as_str().to_owned(), email: user.email.to_string(), errors: FieldErrors::default() };
+    let page = ResetPage {
+        page,
+        token: token.as_str().to_owned(),
+        email: user.email.to_string(),
+        errors: FieldErrors::default(),
+    };
     render_token_page(StatusCode::OK, &page)
 }
 
@@ -95,9 +115,19 @@ pub async fn post_reset(
         return LinkInvalid::reset(page);
     };
     let mut errors = FieldErrors::default();
-    let context = [user.email.as_str(), user.email.local_part(), user.name.as_str()];
-    let Some(password) = errors.check("password", NewPassword::parse(&form.password, &context)) else {
-        let page = ResetPage { page, token: token.as_str().to_owned(), email: user.email.to_string(), errors };
+    let context = [
+        user.email.as_str(),
+        user.email.local_part(),
+        user.name.as_str(),
+    ];
+    let Some(password) = errors.check("password", NewPassword::parse(&form.password, &context))
+    else {
+        let page = ResetPage {
+            page,
+            token: token.as_str().to_owned(),
+            email: user.email.to_string(),
+            errors,
+        };
         return render_token_page(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
     if !recovery::reset_password(&state, &token, &user, &password).await? {

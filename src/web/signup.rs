@@ -33,7 +33,12 @@ pub async fn get(page: Page) -> Result<HttpResponse, AppError> {
     if page.user.is_some() {
         return Ok(see_other("/account"));
     }
-    render(&SignupPage { page, name: String::new(), email: String::new(), errors: FieldErrors::default() })
+    render(&SignupPage {
+        page,
+        name: String::new(),
+        email: String::new(),
+        errors: FieldErrors::default(),
+    })
 }
 
 pub async fn post(
@@ -46,14 +51,30 @@ pub async fn post(
     let mut errors = FieldErrors::default();
     let name = errors.check("name", DisplayName::parse(&form.name));
     let email = errors.check("email", Email::parse(&form.email));
-    let local_part = email.as_ref().map(|e| e.local_part().to_owned()).unwrap_or_default();
+    let local_part = email
+        .as_ref()
+        .map(|e| e.local_part().to_owned())
+        .unwrap_or_default();
     let context = [form.email.as_str(), form.name.as_str(), local_part.as_str()];
     let password = errors.check("password", NewPassword::parse(&form.password, &context));
     let (Some(name), Some(email), Some(password)) = (name, email, password) else {
         let form = form.into_inner();
-        let page = SignupPage { page, name: form.name, email: form.email, errors };
+        let page = SignupPage {
+            page,
+            name: form.name,
+            email: form.email,
+            errors,
+        };
         return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
-    registration::sign_up(&state, SignUp { name, email: email.clone(), password }).await?;
+    registration::sign_up(
+        &state,
+        SignUp {
+            name,
+            email: email.clone(),
+            password,
+        },
+    )
+    .await?;
     render(&CheckEmailPage::verification_sent(page, &email))
 }

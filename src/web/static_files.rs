@@ -4,9 +4,11 @@ use actix_web::{HttpResponse, web};
 
 use crate::error::AppError;
 
-const FILES: &[(&str, &str, &str)] = &[
-    ("css/usher.css", "text/css; charset=utf-8", include_str!("../../static/css/usher.css")),
-];
+const FILES: &[(&str, &str, &str)] = &[(
+    "css/usher.css",
+    "text/css; charset=utf-8",
+    include_str!("../../static/css/usher.css"),
+)];
 
 pub async fn serve(path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let (_, content_type, body) = FILES

@@ -44,12 +44,25 @@ pub struct EmailForm {
     email: String,
 }
 
-pub async fn get(page: Page, state: web::Data<AppState>, query: web::Query<TokenParam>) -> Result<HttpResponse, AppError> {
+pub async fn get(
+    page: Page,
+    state: web::Data<AppState>,
+    query: web::Query<TokenParam>,
+) -> Result<HttpResponse, AppError> {
     let token = EmailToken::from_link(&query.token);
-    if email_tokens::find_valid(state.store.pool(), &token, TokenPurpose::VerifyEmail).await?.is_none() {
+    if email_tokens::find_valid(state.store.pool(), &token, TokenPurpose::VerifyEmail)
+        .await?
+        .is_none()
+    {
         return LinkInvalid::verification(page);
     }
-    render_token_page(StatusCode::OK, &ConfirmPage { page, token: token.as_str().to_owned() })
+    render_token_page(
+        StatusCode::OK,
+        &ConfirmPage {
+            page,
+            token: token.as_str().to_owned(),
+        },
+    )
 }
 
 pub async fn post(
@@ -68,7 +81,11 @@ pub async fn post(
 }
 
 pub async fn get_resend(page: Page) -> Result<HttpResponse, AppError> {
-    render(&ResendPage { page, email: String::new(), errors: FieldErrors::default() })
+    render(&ResendPage {
+        page,
+        email: String::new(),
+        errors: FieldErrors::default(),
+    })
 }
 
 pub async fn post_resend(
@@ -80,7 +97,11 @@ pub async fn post_resend(
     throttle::check_ip(&state, &ip.0).await?;
     let mut errors = FieldErrors::default();
     let Some(email) = errors.check("email", Email::parse(&form.email)) else {
-        let page = ResendPage { page, email: form.into_inner().email, errors };
+        let page = ResendPage {
+            page,
+            email: form.into_inner().email,
+            errors,
+        };
         return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
     registration::resend_verification(&state, &email).await?;

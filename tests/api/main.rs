@@ -1,0 +1,15 @@
+//! Usher's integration tests: each test starts its own application on a random port with a
+//! fresh database (SQLite by default; PostgreSQL when TEST_DATABASE=postgres).
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+mod helpers;
+
+mod account;
+mod mail;
+mod operator;
+mod probes;
+mod recovery;
+mod scale_out;
+mod security;
+mod sign_in;
+mod sign_up;
+mod throttling;

@@ -1,0 +1,132 @@
+use std::net::{IpAddr, Ipv4Addr};
+
+use reqwest::{Client, StatusCode, redirect};
+
+use crate::helpers::{PASSWORD, TestApp, csrf_in, spawn_app, spawn_app_with};
+
+/// A browser on another machine: its requests come from 127.0.0.2.
+fn browser_from_another_ip() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(redirect::Policy::none())
+        .local_address(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2)))
+        .build()
+        .unwrap()
+}
+
+async fn sign_in_from(client: &Client, app: &TestApp, email: &str, password: &str) -> StatusCode {
+    let page = client
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = csrf_in(&page);
+    let form = [
+        ("email", email),
+        ("password", password),
+        ("csrf_token", &token),
+    ];
+    client
+        .post(app.url("/login/password"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn too_many_auth_posts_from_one_ip_get_429_and_do_nothing() {
+    let app = spawn_app_with(|s| s.auth_rate_limit = 3).await;
+    for _ in 0..3 {
+        let res = app
+            .post("/forgot-password", &[("email", "ghost@example.com")])
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    let outbox_before = app.count("outbox").await;
+    let res = app
+        .post(
+            "/signup",
+            &[
+                ("name", "Ada"),
+                ("email", "ada@example.com"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.headers().contains_key("retry-after"));
+    assert!(res.text().await.unwrap().contains("Too many attempts"));
+    assert_eq!(app.count("users").await, 0);
+    assert_eq!(app.count("outbox").await, outbox_before);
+
+    // Another address is not affected.
+    let other = browser_from_another_ip();
+    let page = other
+        .get(app.url("/forgot-password"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let form = [
+        ("email", "ghost@example.com"),
+        ("csrf_token", &csrf_in(&page)),
+    ];
+    let res = other
+        .post(app.url("/forgot-password"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn failed_sign_ins_back_off_per_account_without_locking_out_the_real_user() {
+    let app = spawn_app().await;
+    app.create_verified_user("Ada Lovelace", "ada@example.com", PASSWORD)
+        .await;
+    app.sign_out().await;
+    for _ in 0..5 {
+        let res = app.sign_in("ada@example.com", "attacker guess 12345").await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    }
+    // The attacker's address now waits, even with the right password.
+    let res = app.sign_in("ada@example.com", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let failures: i64 = sqlx::query_scalar(
+        "SELECT failures FROM sign_in_failures WHERE identifier = 'ada@example.com'",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(failures, 5, "the backoff is kept in the database");
+
+    // The real user, elsewhere, signs in.
+    let real = browser_from_another_ip();
+    assert_eq!(
+        sign_in_from(&real, &app, "ada@example.com", PASSWORD).await,
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn unknown_accounts_back_off_like_known_ones() {
+    let app = spawn_app().await;
+    for _ in 0..5 {
+        app.sign_in("ghost@example.com", "attacker guess 12345")
+            .await;
+    }
+    assert_eq!(
+        app.sign_in("ghost@example.com", "attacker guess 12345")
+            .await
+            .status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}

@@ -2,7 +2,7 @@
 use crate::domain::{DisplayName, NewPassword, User};
 use crate::email::messages::PasswordChanged;
 use crate::state::AppState;
-use crate::store::{sessions, users};
+use crate::store::{Tx, sessions, users};
 
 pub async fn change_name(state: &AppState, user: &User, name: &DisplayName) -> anyhow::Result<()> {
     users::update_name(state.store.pool(), &user.id, name).await?;
@@ -30,14 +30,26 @@ pub async fn change_password(
 ) -> anyhow::Result<()> {
     let hash = state.passwords.hash(password).await?;
     let mut tx = state.store.begin().await?;
-    users::update_password_hash(&mut *tx, &user.id, &hash).await?;
-    sessions::delete_for_user(&mut *tx, &user.id).await?;
+    replace_password(state, &mut tx, user, &hash).await?;
+    tx.commit().await?;
+    state.mail.wake();
+    Ok(())
+}
+
+/// Stores a new password hash, ends every session of the user and tells them by email: what
+/// any password change does, whichever way it came.
+pub(crate) async fn replace_password(
+    state: &AppState,
+    tx: &mut Tx,
+    user: &User,
+    hash: &str,
+) -> anyhow::Result<()> {
+    users::update_password_hash(&mut **tx, &user.id, hash).await?;
+    sessions::delete_for_user(&mut **tx, &user.id).await?;
     let mail = PasswordChanged {
         name: user.name.to_string(),
         reset_link: state.links.forgot_password(),
     };
-    state.mail.enqueue(&mut *tx, &user.email, &mail).await?;
-    tx.commit().await?;
-    state.mail.wake();
+    state.mail.enqueue(&mut **tx, &user.email, &mail).await?;
     Ok(())
 }

@@ -1,9 +1,9 @@
 //! Forgotten passwords: a one-hour, single-use link by email.
 use crate::domain::{ConnectionId, Email, EmailToken, NewPassword, TokenPurpose, User};
-use crate::email::messages::{PasswordChanged, ResetPassword};
-use crate::services::throttle;
+use crate::email::messages::ResetPassword;
+use crate::services::{account, throttle};
 use crate::state::AppState;
-use crate::store::{email_tokens, sessions, users};
+use crate::store::{email_tokens, users};
 
 /// Mails a reset link if the account exists. The caller answers the same either way.
 pub async fn request_reset(state: &AppState, email: &Email) -> anyhow::Result<()> {
@@ -56,15 +56,9 @@ pub async fn reset_password(
     if owner.and_then(|owner| owner.user_id()).as_ref() != Some(&user.id) {
         return Ok(false);
     }
-    users::update_password_hash(&mut *tx, &user.id, &hash).await?;
+    account::replace_password(state, &mut tx, user, &hash).await?;
     // The link reached the mailbox, which proves the address.
     users::mark_email_verified(&mut *tx, &user.id).await?;
-    sessions::delete_for_user(&mut *tx, &user.id).await?;
-    let mail = PasswordChanged {
-        name: user.name.to_string(),
-        reset_link: state.links.forgot_password(),
-    };
-    state.mail.enqueue(&mut *tx, &user.email, &mail).await?;
     tx.commit().await?;
     state.mail.wake();
     throttle::clear_failed_sign_ins(state, user.email.as_str()).await?;

@@ -5,12 +5,12 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::forms::FieldErrors;
+use super::forms::{FieldErrors, NewAccount};
 use super::link_invalid::LinkInvalid;
 use super::notice::Notice;
 use super::page::{ClientIp, Page, render, render_token_page};
 use crate::auth::{Operator, TypedSession};
-use crate::domain::{DisplayName, Email, EmailToken, NewPassword};
+use crate::domain::EmailToken;
 use crate::error::AppError;
 use crate::services::operator::{self, SetupOutcome};
 use crate::services::throttle;
@@ -79,15 +79,12 @@ pub async fn post_setup(
     throttle::check_ip(&state, &ip.0).await?;
     let token = EmailToken::from_link(&form.token);
     let mut errors = FieldErrors::default();
-    let name = errors.check("name", DisplayName::parse(&form.name));
-    let email = errors.check("email", Email::parse(&form.email));
-    let local_part = email
-        .as_ref()
-        .map(|e| e.local_part().to_owned())
-        .unwrap_or_default();
-    let context = [form.email.as_str(), form.name.as_str(), local_part.as_str()];
-    let password = errors.check("password", NewPassword::parse(&form.password, &context));
-    if let (Some(name), Some(email), Some(password)) = (name, email, password) {
+    if let Some(NewAccount {
+        name,
+        email,
+        password,
+    }) = NewAccount::parse(&mut errors, &form.name, &form.email, &form.password)
+    {
         match operator::create_first_operator(&state, &token, &name, &email, &password).await? {
             SetupOutcome::Created(user) => {
                 session.sign_in(&user.id).map_err(AppError::unexpected)?;

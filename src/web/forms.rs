@@ -1,4 +1,5 @@
 //! Form validation results: one plain message per field, shown beside it.
+use crate::domain::{DisplayName, Email, NewPassword};
 
 #[derive(Debug, Default)]
 pub struct FieldErrors(Vec<(&'static str, String)>);
@@ -23,5 +24,39 @@ impl FieldErrors {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+/// The fields that create an account, parsed together: the password may contain neither the
+/// email nor the name typed beside it.
+pub struct NewAccount {
+    pub name: DisplayName,
+    pub email: Email,
+    pub password: NewPassword,
+}
+
+impl NewAccount {
+    /// Parses all three fields, recording every problem (not only the first) in `errors`.
+    pub fn parse(
+        errors: &mut FieldErrors,
+        name: &str,
+        email: &str,
+        password: &str,
+    ) -> Option<Self> {
+        let parsed_name = errors.check("name", DisplayName::parse(name));
+        let parsed_email = errors.check("email", Email::parse(email));
+        let local_part = parsed_email
+            .as_ref()
+            .map(|e| e.local_part().to_owned())
+            .unwrap_or_default();
+        let password = errors.check(
+            "password",
+            NewPassword::parse(password, &[email, name, &local_part]),
+        );
+        Some(Self {
+            name: parsed_name?,
+            email: parsed_email?,
+            password: password?,
+        })
     }
 }

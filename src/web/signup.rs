@@ -5,9 +5,8 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::check_email::CheckEmailPage;
-use super::forms::FieldErrors;
+use super::forms::{FieldErrors, NewAccount};
 use super::page::{ClientIp, Page, render, render_with_status, see_other};
-use crate::domain::{DisplayName, Email, NewPassword};
 use crate::error::AppError;
 use crate::services::registration::{self, SignUp};
 use crate::services::throttle;
@@ -49,15 +48,8 @@ pub async fn post(
 ) -> Result<HttpResponse, AppError> {
     throttle::check_ip(&state, &ip.0).await?;
     let mut errors = FieldErrors::default();
-    let name = errors.check("name", DisplayName::parse(&form.name));
-    let email = errors.check("email", Email::parse(&form.email));
-    let local_part = email
-        .as_ref()
-        .map(|e| e.local_part().to_owned())
-        .unwrap_or_default();
-    let context = [form.email.as_str(), form.name.as_str(), local_part.as_str()];
-    let password = errors.check("password", NewPassword::parse(&form.password, &context));
-    let (Some(name), Some(email), Some(password)) = (name, email, password) else {
+    let Some(account) = NewAccount::parse(&mut errors, &form.name, &form.email, &form.password)
+    else {
         let form = form.into_inner();
         let page = SignupPage {
             page,
@@ -67,6 +59,11 @@ pub async fn post(
         };
         return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
+    let NewAccount {
+        name,
+        email,
+        password,
+    } = account;
     registration::sign_up(
         &state,
         SignUp {

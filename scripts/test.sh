@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Runs every test suite of Usher: Rust tests on SQLite, the same on PostgreSQL, and the
+# browser journey in Chromium against the built binary and a real SMTP server.
+# Installs what the suites need on a fresh Debian machine (Chromium, aiosmtpd, npm packages).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+install_prerequisites() {
+  if [ ! -x /usr/bin/chromium ]; then
+    step "Installing Debian's Chromium for the browser suite"
+    if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+    else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi
+  fi
+  if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
+    step "Installing aiosmtpd (the SMTP server the tests deliver to)"
+    python3 -m pip install --quiet --disable-pip-version-check aiosmtpd
+  fi
+  step "Installing the browser suite's npm packages"
+  (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+}
+
+postgres_url="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+
+postgres_reachable() {
+  command -v psql >/dev/null && psql "$postgres_url" -Atqc 'SELECT 1' >/dev/null 2>&1
+}
+
+ensure_postgres() {
+  postgres_reachable && return 0
+  # The machines' local server may simply be stopped.
+  if command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ]; then
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start >/dev/null 2>&1 || true
+    for _ in $(seq 1 20); do postgres_reachable && return 0; sleep 0.5; done
+  fi
+  return 1
+}
+
+install_prerequisites
+
+step "Building (once; every suite below uses this build)"
+cargo build --tests --bins --locked
+
+step "Rust tests on SQLite"
+TEST_DATABASE=sqlite cargo test --locked
+
+if ensure_postgres; then
+  step "Rust tests on PostgreSQL ($postgres_url)"
+  TEST_DATABASE=postgres TEST_POSTGRES_URL="$postgres_url" cargo test --locked --test api
+  postgres_ran=yes
+else
+  postgres_ran=no
+  printf '\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n'
+  printf '!!! PostgreSQL is not reachable at %s\n' "$postgres_url"
+  printf '!!! SKIPPED the PostgreSQL run of the Rust tests. Set TEST_POSTGRES_URL.\n'
+  printf '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n'
+  if [ -n "${CI:-}" ]; then echo "CI must run PostgreSQL tests; failing."; exit 1; fi
+fi
+
+step "Browser suite (Chromium, axe-core, aiosmtpd)"
+(cd tests/e2e && USHER_BIN="$PWD/../../target/debug/usher" npm test)
+
+step "Done. Backends tested: SQLite yes, PostgreSQL $postgres_ran; browser suite yes."

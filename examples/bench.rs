@@ -17,7 +17,7 @@ const PASSWORD: &str = "violet harbor lantern sixteen";
 const SIGN_IN_CLIENTS: usize = 8;
 const PAGE_CLIENTS: usize = 16;
 
-#[tokio::main]
+#[tokio::main(worker_threads = 1)] // the load generator leaves the CPU to the server
 async fn main() {
     let mut args = std::env::args().skip(1);
     let base = args.next().expect("usage: bench BASE_URL [SECONDS]");

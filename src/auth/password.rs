@@ -43,8 +43,8 @@ impl Passwords {
     /// Hashes a new password into a PHC string.
     pub async fn hash(&self, password: &NewPassword) -> anyhow::Result<String> {
         let password = password.secret().clone();
-        let _permit = self.permits.acquire().await.context("hasher closed")?;
-        spawn_blocking_with_span(move || hash_blocking(password.expose_secret())).await?
+        self.run(move || hash_blocking(password.expose_secret()))
+            .await?
     }
 
     /// Checks `password` against `stored`; with no stored hash (unknown account or an account
@@ -53,17 +53,39 @@ impl Passwords {
         let known = stored.is_some();
         let stored = stored.unwrap_or(&self.dummy_hash).to_owned();
         let password = SecretString::from(password);
-        let _permit = self.permits.acquire().await.context("hasher closed")?;
-        let matches = spawn_blocking_with_span(move || {
-            let parsed = PasswordHash::new(&stored).context("stored password hash is malformed")?;
-            anyhow::Ok(
-                argon2()?
-                    .verify_password(password.expose_secret().as_bytes(), &parsed)
-                    .is_ok(),
-            )
-        })
-        .await??;
+        let matches = self
+            .run(move || {
+                let parsed =
+                    PasswordHash::new(&stored).context("stored password hash is malformed")?;
+                let argon2 = argon2()?;
+                anyhow::Ok(
+                    argon2
+                        .verify_password(password.expose_secret().as_bytes(), &parsed)
+                        .is_ok(),
+                )
+            })
+            .await??;
         Ok(known && matches)
+    }
+
+    /// Runs `job` on the blocking pool once a slot is free. The slot is given back the moment
+    /// the job ends, on the blocking thread, not when this request's task is next polled.
+    async fn run<R: Send + 'static>(
+        &self,
+        job: impl FnOnce() -> R + Send + 'static,
+    ) -> anyhow::Result<R> {
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .context("hasher closed")?;
+        Ok(spawn_blocking_with_span(move || {
+            let result = job();
+            drop(permit);
+            result
+        })
+        .await?)
     }
 }
 

@@ -21,14 +21,14 @@ pub async fn sign_in(
     password: &str,
     client_ip: &str,
 ) -> Result<SignInOutcome, AppError> {
-    throttle::check_sign_in(state, email.as_str(), client_ip).await?;
+    let record = throttle::check_sign_in(state, email.as_str(), client_ip).await?;
     let connection = ConnectionId::default_password();
     let user = users::find_by_email(state.store.pool(), &connection, email).await?;
     let stored = user.as_ref().and_then(|u| u.password_hash.as_deref());
     let matches = state.passwords.verify(password, stored).await?;
     match user {
         Some(user) if matches && !user.blocked => {
-            throttle::clear_failed_sign_ins(state, email.as_str()).await?;
+            throttle::record_successful_sign_in(state, record, email.as_str(), client_ip).await?;
             if user.email_verified {
                 Ok(SignInOutcome::SignedIn(user))
             } else {

@@ -32,18 +32,38 @@ pub async fn check_ip(state: &AppState, client_ip: &str) -> Result<(), AppError>
     Ok(())
 }
 
+/// What the backoff knows of an (account, IP) pair before an attempt.
+pub struct SignInRecord {
+    has_failures: bool,
+}
+
 /// Refuses a sign-in attempt while this (account, IP) pair is backing off.
 pub async fn check_sign_in(
     state: &AppState,
     identifier: &str,
     client_ip: &str,
-) -> Result<(), AppError> {
+) -> Result<SignInRecord, AppError> {
     let until = sign_in_failures::locked_until(state.store.pool(), identifier, client_ip).await?;
     let now = store::now();
-    if until > now {
-        return Err(AppError::TooManyRequests {
+    match until {
+        Some(until) if until > now => Err(AppError::TooManyRequests {
             retry_after_secs: until - now,
-        });
+        }),
+        _ => Ok(SignInRecord {
+            has_failures: until.is_some(),
+        }),
+    }
+}
+
+/// Forgets the pair's failures after it signed in (nothing to write when there were none).
+pub async fn record_successful_sign_in(
+    state: &AppState,
+    record: SignInRecord,
+    identifier: &str,
+    client_ip: &str,
+) -> Result<(), AppError> {
+    if record.has_failures {
+        sign_in_failures::clear_pair(state.store.pool(), identifier, client_ip).await?;
     }
     Ok(())
 }

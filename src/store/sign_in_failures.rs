@@ -3,23 +3,23 @@ use sqlx::{Any, Executor};
 
 use super::now;
 
-/// Unix time until which sign-ins for this pair are refused (0 when not locked).
+/// Unix time until which sign-ins for this pair are refused (0 when not locked); `None` when
+/// the pair has no failures on record.
 pub async fn locked_until<'c, E>(
     db: E,
     identifier: &str,
     client_ip: &str,
-) -> Result<i64, sqlx::Error>
+) -> Result<Option<i64>, sqlx::Error>
 where
     E: Executor<'c, Database = Any>,
 {
-    let until: Option<i64> = sqlx::query_scalar(
+    sqlx::query_scalar(
         "SELECT locked_until FROM sign_in_failures WHERE identifier = $1 AND client_ip = $2",
     )
     .bind(identifier.to_owned())
     .bind(client_ip.to_owned())
     .fetch_optional(db)
-    .await?;
-    Ok(until.unwrap_or(0))
+    .await
 }
 
 /// Counts one more failure and returns the new total.
@@ -61,7 +61,20 @@ where
     .map(drop)
 }
 
-/// Forgets the failures of an identifier (after a successful sign-in or a password reset).
+/// Forgets the failures of one pair, after its successful sign-in.
+pub async fn clear_pair<'c, E>(db: E, identifier: &str, client_ip: &str) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query("DELETE FROM sign_in_failures WHERE identifier = $1 AND client_ip = $2")
+        .bind(identifier.to_owned())
+        .bind(client_ip.to_owned())
+        .execute(db)
+        .await
+        .map(drop)
+}
+
+/// Forgets every failure of an identifier, after its owner reset the password by email.
 pub async fn clear<'c, E>(db: E, identifier: &str) -> Result<(), sqlx::Error>
 where
     E: Executor<'c, Database = Any>,

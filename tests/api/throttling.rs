@@ -114,6 +114,9 @@ async fn failed_sign_ins_back_off_per_account_without_locking_out_the_real_user(
         sign_in_from(&real, &app, "ada@example.com", PASSWORD).await,
         StatusCode::SEE_OTHER
     );
+    // Which does not lift the attacker's backoff.
+    let res = app.sign_in("ada@example.com", "attacker guess 12345").await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
 }
 
 #[tokio::test]

@@ -9,10 +9,15 @@ pub enum AppError {
     NotFound,
     #[error("sign-in required")]
     SignInRequired,
+    /// Sign-in required, on a particular realm's page (an organization's own sign-in).
+    #[error("sign-in required")]
+    SignInRequiredAt(String),
     #[error("request refused: missing or wrong CSRF token")]
     CsrfRejected,
     #[error("request body too large")]
     PayloadTooLarge,
+    #[error("organization {name} is suspended")]
+    OrganizationSuspended { name: String, reason: String },
     #[error("too many requests; retry in {retry_after_secs} s")]
     TooManyRequests { retry_after_secs: i64 },
     #[error(transparent)]
@@ -28,9 +33,12 @@ impl AppError {
     pub fn public_message(&self) -> String {
         match self {
             Self::NotFound => "There is nothing at this address. Check the link, or go back to the start.".into(),
-            Self::SignInRequired => "Please sign in to continue.".into(),
+            Self::SignInRequired | Self::SignInRequiredAt(_) => "Please sign in to continue.".into(),
             Self::CsrfRejected => "This form has expired or was sent from somewhere else. Go back, reload the page and try again.".into(),
             Self::PayloadTooLarge => "What you sent is too large.".into(),
+            Self::OrganizationSuspended { name, reason } => {
+                format!("{name} is suspended, so nobody can enter it for now. Reason given: {reason}")
+            }
             Self::TooManyRequests { retry_after_secs } => format!(
                 "Too many attempts. For your security, please wait {} and try again.",
                 wait_in_words(*retry_after_secs)
@@ -64,9 +72,10 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::NotFound => StatusCode::NOT_FOUND,
-            Self::SignInRequired => StatusCode::SEE_OTHER,
+            Self::SignInRequired | Self::SignInRequiredAt(_) => StatusCode::SEE_OTHER,
             Self::CsrfRejected => StatusCode::FORBIDDEN,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::OrganizationSuspended { .. } => StatusCode::FORBIDDEN,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -80,6 +89,9 @@ impl ResponseError for AppError {
         match self {
             Self::SignInRequired => {
                 res.insert_header((header::LOCATION, "/login"));
+            }
+            Self::SignInRequiredAt(location) => {
+                res.insert_header((header::LOCATION, location.as_str()));
             }
             Self::TooManyRequests { retry_after_secs } => {
                 res.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));

@@ -56,6 +56,12 @@ impl Links {
         self.with_token("/reset-password", token)
     }
 
+    pub fn invitation(&self, token: &EmailToken) -> String {
+        let mut url = self.base.clone();
+        url.set_path(&format!("/invitations/{}", token.as_str()));
+        url.to_string()
+    }
+
     pub fn operator_setup(&self, token: &EmailToken) -> String {
         self.with_token("/setup/operator", token)
     }

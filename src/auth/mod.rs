@@ -2,10 +2,12 @@
 //! handlers a verified caller.
 pub mod csrf;
 pub mod current_user;
+pub mod org_member;
 pub mod password;
 pub mod session;
 pub mod session_store;
 
 pub use current_user::{CurrentUser, Operator};
+pub use org_member::{OrgAdmin, OrgMember};
 pub use password::Passwords;
 pub use session::TypedSession;

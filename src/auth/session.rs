@@ -4,9 +4,10 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 use std::future::{Ready, ready};
 
-use crate::domain::UserId;
+use crate::domain::{OrganizationId, UserId};
 
 pub const USER_ID_KEY: &str = "user_id";
+const ORG_ID_KEY: &str = "org_id";
 
 pub struct TypedSession(Session);
 
@@ -24,6 +25,21 @@ impl TypedSession {
 
     pub fn user_id(&self) -> Result<Option<UserId>, SessionGetError> {
         Ok(self.0.get::<String>(USER_ID_KEY)?.map(UserId::from_stored))
+    }
+
+    /// The organization the user is working in.
+    pub fn org_id(&self) -> Result<Option<OrganizationId>, SessionGetError> {
+        Ok(self
+            .0
+            .get::<String>(ORG_ID_KEY)?
+            .map(OrganizationId::from_stored))
+    }
+
+    pub fn set_org(&self, org: &OrganizationId) -> Result<(), SessionInsertError> {
+        if self.org_id().ok().flatten().as_ref() == Some(org) {
+            return Ok(());
+        }
+        self.0.insert(ORG_ID_KEY, org.as_str())
     }
 
     /// Ends the session: its row is deleted, so a replayed cookie finds nothing.

@@ -47,6 +47,11 @@ id_type!(
     ConnectionId
 );
 
+id_type!(
+    /// Identifies an organization.
+    OrganizationId
+);
+
 impl ConnectionId {
     /// The shared password connection created by the first migration.
     pub fn default_password() -> Self {

@@ -1,14 +1,17 @@
 //! Pure types and rules of the domain: no I/O.
+pub mod audit;
 pub mod email;
 pub mod ids;
 pub mod name;
+pub mod organization;
 pub mod password;
 pub mod token;
 pub mod user;
 
 pub use email::Email;
-pub use ids::{ConnectionId, UserId};
+pub use ids::{ConnectionId, OrganizationId, UserId};
 pub use name::DisplayName;
+pub use organization::{MembershipMode, OrgName, Organization, Role, Slug};
 pub use password::NewPassword;
 pub use token::{EmailToken, TokenPurpose};
 pub use user::User;

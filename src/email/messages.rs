@@ -62,3 +62,11 @@ mail!(PasswordChanged, "Your password was changed", "email/password_changed.html
     name: String,
     reset_link: String,
 });
+
+mail!(Invitation, "You are invited to join an organization on Usher", "email/invitation.html",
+      "email/invitation.txt" {
+    inviter: String,
+    organization: String,
+    role: String,
+    link: String,
+});

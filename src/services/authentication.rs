@@ -17,18 +17,20 @@ pub enum SignInOutcome {
 /// answer takes as long as for a real one; failures count toward the (account, IP) backoff.
 pub async fn sign_in(
     state: &AppState,
+    connection: &ConnectionId,
     email: &Email,
     password: &str,
     client_ip: &str,
 ) -> Result<SignInOutcome, AppError> {
-    let record = throttle::check_sign_in(state, email.as_str(), client_ip).await?;
-    let connection = ConnectionId::default_password();
-    let user = users::find_by_email(state.store.pool(), &connection, email).await?;
+    // The same address in two isolated organizations is two accounts, backing off separately.
+    let identifier = format!("{connection}:{email}");
+    let record = throttle::check_sign_in(state, &identifier, client_ip).await?;
+    let user = users::find_by_email(state.store.pool(), connection, email).await?;
     let stored = user.as_ref().and_then(|u| u.password_hash.as_deref());
     let matches = state.passwords.verify(password, stored).await?;
     match user {
         Some(user) if matches && !user.blocked => {
-            throttle::record_successful_sign_in(state, record, email.as_str(), client_ip).await?;
+            throttle::record_successful_sign_in(state, record, &identifier, client_ip).await?;
             if user.email_verified {
                 Ok(SignInOutcome::SignedIn(user))
             } else {
@@ -36,7 +38,7 @@ pub async fn sign_in(
             }
         }
         _ => {
-            throttle::record_failed_sign_in(state, email.as_str(), client_ip).await?;
+            throttle::record_failed_sign_in(state, &identifier, client_ip).await?;
             Ok(SignInOutcome::Rejected)
         }
     }

@@ -6,10 +6,13 @@ use crate::state::AppState;
 use crate::store::{email_tokens, users};
 
 /// Mails a reset link if the account exists. The caller answers the same either way.
-pub async fn request_reset(state: &AppState, email: &Email) -> anyhow::Result<()> {
-    let connection = ConnectionId::default_password();
+pub async fn request_reset(
+    state: &AppState,
+    connection: &ConnectionId,
+    email: &Email,
+) -> anyhow::Result<()> {
     let mut tx = state.store.begin().await?;
-    if let Some(user) = users::find_by_email(&mut *tx, &connection, email).await? {
+    if let Some(user) = users::find_by_email(&mut *tx, connection, email).await? {
         let token = EmailToken::generate();
         email_tokens::void_unused(&mut *tx, &user.id, TokenPurpose::ResetPassword).await?;
         email_tokens::insert(
@@ -61,6 +64,7 @@ pub async fn reset_password(
     users::mark_email_verified(&mut *tx, &user.id).await?;
     tx.commit().await?;
     state.mail.wake();
-    throttle::clear_failed_sign_ins(state, user.email.as_str()).await?;
+    let identifier = format!("{}:{}", user.connection_id, user.email);
+    throttle::clear_failed_sign_ins(state, &identifier).await?;
     Ok(true)
 }

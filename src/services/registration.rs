@@ -1,8 +1,11 @@
 //! Self-registration with email and password, and email verification.
+use crate::domain::audit::Actor;
 use crate::domain::{
-    ConnectionId, DisplayName, Email, EmailToken, NewPassword, TokenPurpose, User, UserId,
+    ConnectionId, DisplayName, Email, EmailToken, NewPassword, Organization, Role, TokenPurpose,
+    User, UserId,
 };
 use crate::email::messages::{AlreadyRegistered, VerifyEmail};
+use crate::services::organizations::{self, NewOrganization};
 use crate::state::AppState;
 use crate::store::{Tx, email_tokens, users};
 
@@ -12,12 +15,36 @@ pub struct SignUp {
     pub password: NewPassword,
 }
 
+/// What a new account joins as it is created.
+pub enum Joining<'a> {
+    /// Nothing: a plain account on the shared connection.
+    Nothing,
+    /// An organization that allows self sign-up, as a member; the account lives in the
+    /// organization's password connection (its own, when it is isolated).
+    Organization(&'a Organization),
+    /// A new organization the person founds and owns (the self-signup portal).
+    NewOrganization(&'a NewOrganization, &'a Actor),
+}
+
+pub enum SignUpOutcome {
+    /// The same answer whether or not the email was registered: check your email.
+    CheckEmail,
+    SlugTaken,
+}
+
 /// Registers a new, unverified account and mails a verification link. If the email is
-/// already registered, the owner is mailed instead and the caller cannot tell the difference:
-/// the same work (one hash, one queued email) happens either way.
-pub async fn sign_up(state: &AppState, input: SignUp) -> anyhow::Result<()> {
+/// already registered in that connection, the owner is mailed instead and the caller cannot
+/// tell the difference: the same work (one hash, one queued email) happens either way.
+pub async fn sign_up(
+    state: &AppState,
+    input: SignUp,
+    joining: Joining<'_>,
+) -> anyhow::Result<SignUpOutcome> {
     let hash = state.passwords.hash(&input.password).await?;
-    let connection = ConnectionId::default_password();
+    let connection = match &joining {
+        Joining::Organization(org) => org.connection_id.clone(),
+        Joining::Nothing | Joining::NewOrganization(..) => ConnectionId::default_password(),
+    };
     let mut tx = state.store.begin().await?;
     match users::find_by_email(&mut *tx, &connection, &input.email).await? {
         Some(existing) if existing.email_verified => {
@@ -31,32 +58,57 @@ pub async fn sign_up(state: &AppState, input: SignUp) -> anyhow::Result<()> {
         // Not verified yet: a fresh link is what the person needs, whoever typed the form.
         Some(unverified) => send_verification(state, &mut tx, &unverified).await?,
         None => {
-            let user = users::insert(
-                &mut *tx,
-                users::UserInsertForm {
-                    connection_id: &connection,
-                    email: &input.email,
-                    name: &input.name,
-                    password_hash: &hash,
-                    email_verified: false,
-                    operator: false,
-                },
-            )
-            .await?;
+            let form = users::UserInsertForm {
+                connection_id: &connection,
+                email: &input.email,
+                name: &input.name,
+                password_hash: &hash,
+                email_verified: false,
+                operator: false,
+            };
+            let user = users::insert(&mut *tx, form).await?;
+            let actor = Actor {
+                user_id: Some(user.id.clone()),
+                email: Some(user.email.to_string()),
+                client_ip: None,
+            };
+            let org = match joining {
+                Joining::Nothing => None,
+                Joining::Organization(org) => {
+                    organizations::add_member_in(&mut tx, &actor, org, &user.id, Role::Member)
+                        .await?;
+                    Some(org.clone())
+                }
+                Joining::NewOrganization(new, actor) => {
+                    let Ok(org) = organizations::create_in(&mut tx, actor, new).await? else {
+                        return Ok(SignUpOutcome::SlugTaken);
+                    };
+                    organizations::add_member_in(&mut tx, actor, &org, &user.id, Role::Owner)
+                        .await?;
+                    Some(org)
+                }
+            };
+            if let Some(org) = org {
+                // After verifying, the person lands in this organization.
+                users::set_last_organization(&mut *tx, &user.id, &org.id).await?;
+            }
             send_verification(state, &mut tx, &user).await?;
         }
     }
     tx.commit().await?;
     state.mail.wake();
-    Ok(())
+    Ok(SignUpOutcome::CheckEmail)
 }
 
 /// Mails a new verification link to an unverified account; does nothing otherwise, so that
 /// the answer never reveals whether an address is registered.
-pub async fn resend_verification(state: &AppState, email: &Email) -> anyhow::Result<()> {
-    let connection = ConnectionId::default_password();
+pub async fn resend_verification(
+    state: &AppState,
+    connection: &ConnectionId,
+    email: &Email,
+) -> anyhow::Result<()> {
     let mut tx = state.store.begin().await?;
-    let user = users::find_by_email(&mut *tx, &connection, email).await?;
+    let user = users::find_by_email(&mut *tx, connection, email).await?;
     if let Some(user) = user.filter(|u| !u.email_verified) {
         send_verification(state, &mut tx, &user).await?;
     }

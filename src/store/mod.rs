@@ -3,7 +3,12 @@
 //!
 //! Functions take any executor, so a service can run them on the pool or inside its own
 //! transaction: `users::find_by_email(store.pool(), …)` or `users::insert(&mut *tx, …)`.
+pub mod audit;
+pub mod connections;
 pub mod email_tokens;
+pub mod invitations;
+pub mod memberships;
+pub mod organizations;
 pub mod outbox;
 pub mod rate_limits;
 pub mod sessions;

@@ -2,7 +2,7 @@
 use sqlx::{Any, Executor, FromRow};
 
 use super::now;
-use crate::domain::{ConnectionId, DisplayName, Email, User, UserId};
+use crate::domain::{ConnectionId, DisplayName, Email, OrganizationId, User, UserId};
 
 #[derive(FromRow)]
 struct UserRow {
@@ -153,4 +153,66 @@ where
             .fetch_one(db)
             .await?;
     Ok(count > 0)
+}
+
+/// The organization the user chose last, offered first by the picker.
+pub async fn last_organization<'c, E>(db: E, id: &UserId) -> Result<Option<String>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    let last: Option<Option<String>> =
+        sqlx::query_scalar("SELECT last_organization_id FROM users WHERE id = $1")
+            .bind(id.as_str().to_owned())
+            .fetch_optional(db)
+            .await?;
+    Ok(last.flatten())
+}
+
+pub async fn set_last_organization<'c, E>(
+    db: E,
+    id: &UserId,
+    org: &OrganizationId,
+) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query("UPDATE users SET last_organization_id = $1 WHERE id = $2")
+        .bind(org.as_str().to_owned())
+        .bind(id.as_str().to_owned())
+        .execute(db)
+        .await
+        .map(drop)
+}
+
+/// One row of the operator's user list.
+#[derive(Debug, Clone, FromRow)]
+pub struct UserListRow {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub connection_name: String,
+    pub email_verified_at: Option<i64>,
+    pub created_at: i64,
+}
+
+/// Users across the deployment, newest first, before the given id (ids are time-ordered).
+pub async fn list_page<'c, E>(
+    db: E,
+    before: Option<&str>,
+    limit: i64,
+) -> Result<Vec<UserListRow>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query_as::<_, UserListRow>(
+        "SELECT u.id, u.email, u.name, c.name AS connection_name, u.email_verified_at, u.created_at
+         FROM users u JOIN connections c ON c.id = u.connection_id
+         WHERE u.id < $1
+         ORDER BY u.id DESC
+         LIMIT $2",
+    )
+    .bind(before.unwrap_or("~").to_owned())
+    .bind(limit)
+    .fetch_all(db)
+    .await
 }

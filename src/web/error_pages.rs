@@ -75,7 +75,7 @@ fn render<B: MessageBody + 'static>(
 fn title(status: StatusCode) -> &'static str {
     match status.as_u16() {
         400 => "Bad request",
-        403 => "Not allowed",
+        403 => "Not available",
         404 => "Page not found",
         405 => "Not allowed",
         413 => "Too large",

@@ -34,6 +34,15 @@ impl LinkInvalid {
         render_token_page(StatusCode::GONE, &this)
     }
 
+    pub fn invitation(page: Page) -> Result<HttpResponse, AppError> {
+        let this = Self {
+            page,
+            retry_href: "/login",
+            retry_label: "Go to sign-in",
+        };
+        render_token_page(StatusCode::GONE, &this)
+    }
+
     pub fn operator_setup(page: Page) -> Result<HttpResponse, AppError> {
         let this = Self {
             page,

@@ -1,4 +1,4 @@
-//! `/login`: identifier first (email), then the password, then sign-out.
+//! `/login` and `/o/{slug}/login`: identifier first (email), then the password; sign-out.
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -7,12 +7,15 @@ use serde::Deserialize;
 use super::forms::FieldErrors;
 use super::notice::Notice;
 use super::page::{ClientIp, Page, render, render_with_status, see_other};
+use super::realm::Realm;
 use crate::auth::TypedSession;
-use crate::domain::Email;
+use crate::domain::{Email, User};
 use crate::error::AppError;
 use crate::services::authentication::{self, SignInOutcome};
+use crate::services::landing::{self, Landing};
 use crate::services::throttle;
 use crate::state::AppState;
+use crate::store::memberships;
 
 #[derive(Template)]
 #[template(path = "auth/login_email.html")]
@@ -53,13 +56,17 @@ pub struct PasswordForm {
     password: String,
 }
 
-pub async fn get(page: Page, query: web::Query<EmailQuery>) -> Result<HttpResponse, AppError> {
-    if page.user.is_some() {
-        return Ok(see_other("/account"));
+pub async fn get(
+    page: Page,
+    realm: Realm,
+    query: web::Query<EmailQuery>,
+) -> Result<HttpResponse, AppError> {
+    if page.user.is_some() && realm.org.is_none() {
+        return Ok(see_other("/"));
     }
     let email = query.into_inner().email.unwrap_or_default();
     render(&EmailStep {
-        page,
+        page: page.in_realm(&realm),
         email,
         errors: FieldErrors::default(),
     })
@@ -67,7 +74,12 @@ pub async fn get(page: Page, query: web::Query<EmailQuery>) -> Result<HttpRespon
 
 /// The email step. Every well-formed address gets the password step, known or not; later,
 /// a company domain will be sent to its own identity provider from here.
-pub async fn post_email(page: Page, form: web::Form<EmailForm>) -> Result<HttpResponse, AppError> {
+pub async fn post_email(
+    page: Page,
+    realm: Realm,
+    form: web::Form<EmailForm>,
+) -> Result<HttpResponse, AppError> {
+    let page = page.in_realm(&realm);
     let mut errors = FieldErrors::default();
     match errors.check("email", Email::parse(&form.email)) {
         Some(email) => render(&PasswordStep {
@@ -75,33 +87,39 @@ pub async fn post_email(page: Page, form: web::Form<EmailForm>) -> Result<HttpRe
             email: email.to_string(),
             error: "",
         }),
-        None => render_with_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &EmailStep {
+        None => {
+            let step = EmailStep {
                 page,
                 email: form.into_inner().email,
                 errors,
-            },
-        ),
+            };
+            render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &step)
+        }
     }
 }
 
 pub async fn post_password(
     page: Page,
+    realm: Realm,
     state: web::Data<AppState>,
     session: TypedSession,
     ip: ClientIp,
     form: web::Form<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
     throttle::check_ip(&state, &ip.0).await?;
+    let page = page.in_realm(&realm);
     let Ok(email) = Email::parse(&form.email) else {
-        return Ok(see_other("/login"));
+        return Ok(see_other(&format!("{}/login", realm.base())));
     };
-    match authentication::sign_in(&state, &email, &form.password, &ip.0).await? {
+    match authentication::sign_in(&state, &realm.connection(), &email, &form.password, &ip.0)
+        .await?
+    {
         SignInOutcome::SignedIn(user) => {
             session.sign_in(&user.id).map_err(AppError::unexpected)?;
             tracing::info!(user = %user.id, "signed in");
-            Ok(see_other("/account"))
+            Ok(see_other(
+                &destination(&state, &session, &realm, &user).await?,
+            ))
         }
         SignInOutcome::EmailNotVerified(_) => render_with_status(
             StatusCode::FORBIDDEN,
@@ -110,15 +128,40 @@ pub async fn post_password(
                 email: email.to_string(),
             },
         ),
-        SignInOutcome::Rejected => render_with_status(
-            StatusCode::UNAUTHORIZED,
-            &PasswordStep {
+        SignInOutcome::Rejected => {
+            let step = PasswordStep {
                 page,
                 email: email.to_string(),
                 error: "Incorrect email or password.",
-            },
-        ),
+            };
+            render_with_status(StatusCode::UNAUTHORIZED, &step)
+        }
     }
+}
+
+/// Where a person goes once signed in: the organization whose page they signed in on, their
+/// only organization, or the picker (several organizations, or none).
+pub async fn destination(
+    state: &AppState,
+    session: &TypedSession,
+    realm: &Realm,
+    user: &User,
+) -> Result<String, AppError> {
+    let chosen = match &realm.org {
+        Some(org) => memberships::find_role(state.store.pool(), &org.id, &user.id)
+            .await?
+            .map(|_| (org.id.clone(), org.slug.to_string())),
+        None => match landing::after_sign_in(state, user).await? {
+            Landing::Organization(only) => Some((only.id, only.slug.to_string())),
+            Landing::Picker => None,
+        },
+    };
+    let Some((org, slug)) = chosen else {
+        return Ok("/orgs".into());
+    };
+    session.set_org(&org).map_err(AppError::unexpected)?;
+    landing::remember_choice(state, user, &org).await?;
+    Ok(format!("/o/{slug}"))
 }
 
 pub async fn logout(session: TypedSession) -> HttpResponse {

@@ -16,16 +16,22 @@ pub enum Notice {
     PasswordChanged,
     NameSaved,
     OperatorCreated,
+    InvitationSent,
+    OrganizationSuspended,
+    OrganizationReactivated,
 }
 
 impl Notice {
-    const ALL: [Self; 6] = [
+    const ALL: [Self; 9] = [
         Self::EmailVerified,
         Self::SignedOut,
         Self::PasswordReset,
         Self::PasswordChanged,
         Self::NameSaved,
         Self::OperatorCreated,
+        Self::InvitationSent,
+        Self::OrganizationSuspended,
+        Self::OrganizationReactivated,
     ];
 
     fn code(self) -> &'static str {
@@ -36,6 +42,9 @@ impl Notice {
             Self::PasswordChanged => "password-changed",
             Self::NameSaved => "name-saved",
             Self::OperatorCreated => "operator-created",
+            Self::InvitationSent => "invitation-sent",
+            Self::OrganizationSuspended => "organization-suspended",
+            Self::OrganizationReactivated => "organization-reactivated",
         }
     }
 
@@ -49,6 +58,11 @@ impl Notice {
             }
             Self::NameSaved => "Your name was saved.",
             Self::OperatorCreated => "Your operator account is ready.",
+            Self::InvitationSent => "The invitation was sent.",
+            Self::OrganizationSuspended => {
+                "The organization is suspended. Its members can no longer enter it."
+            }
+            Self::OrganizationReactivated => "The organization is active again.",
         }
     }
 

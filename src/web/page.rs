@@ -7,11 +7,14 @@ use askama::Template;
 use futures_util::future::LocalBoxFuture;
 
 use super::notice::Notice;
+use super::realm::Realm;
+use crate::auth::TypedSession;
 use crate::auth::csrf::CsrfToken;
 use crate::auth::current_user::signed_in_user;
 use crate::domain::User;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::store::organizations;
 
 /// The shared part of every page's template data.
 #[derive(Default)]
@@ -20,6 +23,34 @@ pub struct Page {
     pub notice: Option<Notice>,
     pub user: Option<User>,
     pub dev_mail: bool,
+    /// The organization whose branded pages these are (`/o/{slug}/…`).
+    pub brand: Option<Brand>,
+    /// Path prefix of the realm's forms: "" or "/o/{slug}".
+    pub base: String,
+    /// The organization the signed-in user is working in, shown in the header.
+    pub current_org: Option<String>,
+}
+
+/// What an organization's branded pages show.
+pub struct Brand {
+    pub name: String,
+    pub slug: String,
+    pub logo_url: Option<String>,
+    pub has_color: bool,
+}
+
+impl Page {
+    /// Brands the page for the realm it belongs to.
+    pub fn in_realm(mut self, realm: &Realm) -> Self {
+        self.base = realm.base();
+        self.brand = realm.org.as_ref().map(|org| Brand {
+            name: org.name.clone(),
+            slug: org.slug.to_string(),
+            logo_url: org.logo_url.clone(),
+            has_color: org.primary_color.is_some(),
+        });
+        self
+    }
 }
 
 impl FromRequest for Page {
@@ -37,14 +68,33 @@ impl FromRequest for Page {
             let dev_mail = req
                 .app_data::<web::Data<AppState>>()
                 .is_some_and(|s| s.dev_mail);
+            let user = signed_in_user(&req).await?;
+            let current_org = match (&user, req.app_data::<web::Data<AppState>>()) {
+                (Some(_), Some(state)) => current_org_name(&req, state).await?,
+                _ => None,
+            };
+            let notice = Notice::from_request(&req);
             Ok(Page {
                 csrf,
-                notice: Notice::from_request(&req),
-                user: signed_in_user(&req).await?,
+                notice,
+                user,
                 dev_mail,
+                current_org,
+                ..Page::default()
             })
         })
     }
+}
+
+/// The name of the organization in the session, if it is still there.
+async fn current_org_name(req: &HttpRequest, state: &AppState) -> Result<Option<String>, AppError> {
+    let session = TypedSession::extract(req).await?;
+    let Some(org) = session.org_id().map_err(AppError::unexpected)? else {
+        return Ok(None);
+    };
+    Ok(organizations::find_by_id(state.store.pool(), &org)
+        .await?
+        .map(|org| org.name))
 }
 
 /// Renders a page with status 200.

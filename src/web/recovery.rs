@@ -9,6 +9,7 @@ use super::forms::FieldErrors;
 use super::link_invalid::LinkInvalid;
 use super::notice::Notice;
 use super::page::{ClientIp, Page, render, render_token_page, render_with_status};
+use super::realm::Realm;
 use crate::domain::{Email, EmailToken, NewPassword};
 use crate::error::AppError;
 use crate::services::{recovery, throttle};
@@ -67,11 +68,13 @@ pub async fn get_forgot(
 
 pub async fn post_forgot(
     page: Page,
+    realm: Realm,
     state: web::Data<AppState>,
     ip: ClientIp,
     form: web::Form<EmailForm>,
 ) -> Result<HttpResponse, AppError> {
     throttle::check_ip(&state, &ip.0).await?;
+    let page = page.in_realm(&realm);
     let mut errors = FieldErrors::default();
     let Some(email) = errors.check("email", Email::parse(&form.email)) else {
         let page = ForgotPage {
@@ -81,7 +84,7 @@ pub async fn post_forgot(
         };
         return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
-    recovery::request_reset(&state, &email).await?;
+    recovery::request_reset(&state, &realm.connection(), &email).await?;
     render(&CheckEmailPage::reset_sent(page, &email))
 }
 

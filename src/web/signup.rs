@@ -1,4 +1,5 @@
-//! `/signup`: create an account with name, email and password.
+//! `/signup` and `/o/{slug}/signup`: create an account with name, email and password; on an
+//! organization's page (when it allows self sign-up) the account joins it as a member.
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -7,8 +8,9 @@ use serde::Deserialize;
 use super::check_email::CheckEmailPage;
 use super::forms::{FieldErrors, NewAccount};
 use super::page::{ClientIp, Page, render, render_with_status, see_other};
+use super::realm::Realm;
 use crate::error::AppError;
-use crate::services::registration::{self, SignUp};
+use crate::services::registration::{self, Joining, SignUp};
 use crate::services::throttle;
 use crate::state::AppState;
 
@@ -21,6 +23,12 @@ struct SignupPage {
     errors: FieldErrors,
 }
 
+#[derive(Template)]
+#[template(path = "auth/signup_closed.html")]
+struct SignupClosed {
+    page: Page,
+}
+
 #[derive(Deserialize)]
 pub struct SignupForm {
     name: String,
@@ -28,25 +36,40 @@ pub struct SignupForm {
     password: String,
 }
 
-pub async fn get(page: Page) -> Result<HttpResponse, AppError> {
-    if page.user.is_some() {
-        return Ok(see_other("/account"));
+/// An organization's sign-up page is open only when the organization allows it.
+fn is_closed(realm: &Realm) -> bool {
+    realm.org.as_ref().is_some_and(|org| !org.allow_self_signup)
+}
+
+pub async fn get(page: Page, realm: Realm) -> Result<HttpResponse, AppError> {
+    if page.user.is_some() && realm.org.is_none() {
+        return Ok(see_other("/"));
     }
+    let page = page.in_realm(&realm);
+    if is_closed(&realm) {
+        return render_with_status(StatusCode::FORBIDDEN, &SignupClosed { page });
+    }
+    let (name, email) = (String::new(), String::new());
     render(&SignupPage {
         page,
-        name: String::new(),
-        email: String::new(),
+        name,
+        email,
         errors: FieldErrors::default(),
     })
 }
 
 pub async fn post(
     page: Page,
+    realm: Realm,
     state: web::Data<AppState>,
     ip: ClientIp,
     form: web::Form<SignupForm>,
 ) -> Result<HttpResponse, AppError> {
     throttle::check_ip(&state, &ip.0).await?;
+    let page = page.in_realm(&realm);
+    if is_closed(&realm) {
+        return render_with_status(StatusCode::FORBIDDEN, &SignupClosed { page });
+    }
     let mut errors = FieldErrors::default();
     let Some(account) = NewAccount::parse(&mut errors, &form.name, &form.email, &form.password)
     else {
@@ -64,14 +87,15 @@ pub async fn post(
         email,
         password,
     } = account;
-    registration::sign_up(
-        &state,
-        SignUp {
-            name,
-            email: email.clone(),
-            password,
-        },
-    )
-    .await?;
+    let joining = realm
+        .org
+        .as_ref()
+        .map_or(Joining::Nothing, Joining::Organization);
+    let input = SignUp {
+        name,
+        email: email.clone(),
+        password,
+    };
+    registration::sign_up(&state, input, joining).await?;
     render(&CheckEmailPage::verification_sent(page, &email))
 }

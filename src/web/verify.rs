@@ -11,10 +11,11 @@ use super::forms::FieldErrors;
 use super::link_invalid::LinkInvalid;
 use super::notice::Notice;
 use super::page::{ClientIp, Page, render, render_token_page, render_with_status};
+use super::realm::Realm;
 use crate::auth::TypedSession;
 use crate::domain::{Email, EmailToken, TokenPurpose};
 use crate::error::AppError;
-use crate::services::{registration, throttle};
+use crate::services::{landing, registration, throttle};
 use crate::state::AppState;
 use crate::store::email_tokens;
 
@@ -74,13 +75,22 @@ pub async fn post(
     match registration::verify_email(&state, &EmailToken::from_link(&form.token)).await? {
         Some(user_id) => {
             session.sign_in(&user_id).map_err(AppError::unexpected)?;
-            Ok(Notice::EmailVerified.redirect("/account"))
+            // Someone who signed up into (or founded) an organization lands in it.
+            let destination = match landing::after_verification(&state, &user_id).await? {
+                Some((org, slug)) => {
+                    session.set_org(&org).map_err(AppError::unexpected)?;
+                    format!("/o/{slug}")
+                }
+                None => "/account".to_owned(),
+            };
+            Ok(Notice::EmailVerified.redirect(&destination))
         }
         None => LinkInvalid::verification(page),
     }
 }
 
-pub async fn get_resend(page: Page) -> Result<HttpResponse, AppError> {
+pub async fn get_resend(page: Page, realm: Realm) -> Result<HttpResponse, AppError> {
+    let page = page.in_realm(&realm);
     render(&ResendPage {
         page,
         email: String::new(),
@@ -90,11 +100,13 @@ pub async fn get_resend(page: Page) -> Result<HttpResponse, AppError> {
 
 pub async fn post_resend(
     page: Page,
+    realm: Realm,
     state: web::Data<AppState>,
     ip: ClientIp,
     form: web::Form<EmailForm>,
 ) -> Result<HttpResponse, AppError> {
     throttle::check_ip(&state, &ip.0).await?;
+    let page = page.in_realm(&realm);
     let mut errors = FieldErrors::default();
     let Some(email) = errors.check("email", Email::parse(&form.email)) else {
         let page = ResendPage {
@@ -104,6 +116,6 @@ pub async fn post_resend(
         };
         return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
-    registration::resend_verification(&state, &email).await?;
+    registration::resend_verification(&state, &realm.connection(), &email).await?;
     render(&CheckEmailPage::verification_resent(page, &email))
 }

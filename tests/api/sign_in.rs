@@ -21,7 +21,9 @@ async fn sign_in_is_identifier_first_then_password() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(location(&res), "/account");
+    // Without any organization, the picker says so and offers to create one.
+    assert_eq!(location(&res), "/orgs");
+    assert!(app.get_html("/orgs").await.contains("not a member of any organization"));
     assert!(app.is_signed_in().await);
 }
 

@@ -1,0 +1,82 @@
+//! Tenant isolation as extractors: the organization of an org-scoped page comes from the
+//! caller's verified membership, never from the request alone. Whoever is not a member gets
+//! 404, so that another organization's pages do not even reveal that they exist.
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::future::LocalBoxFuture;
+
+use super::TypedSession;
+use super::current_user::signed_in_user;
+use crate::domain::{Organization, Role, User};
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::store::{memberships, organizations};
+
+/// A member of the organization named by the `{slug}` in the path.
+pub struct OrgMember {
+    pub user: User,
+    pub org: Organization,
+    pub role: Role,
+}
+
+/// An owner or admin of the organization in the path.
+pub struct OrgAdmin(pub OrgMember);
+
+async fn extract_member(req: HttpRequest) -> Result<OrgMember, AppError> {
+    let slug = req
+        .match_info()
+        .get("slug")
+        .ok_or(AppError::NotFound)?
+        .to_owned();
+    let Some(user) = signed_in_user(&req).await? else {
+        return Err(AppError::SignInRequiredAt(format!("/o/{slug}/login")));
+    };
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| AppError::unexpected("application state missing"))?;
+    let org = organizations::find_by_slug(state.store.pool(), &slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let role = memberships::find_role(state.store.pool(), &org.id, &user.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    // Checked on every request: a suspension takes effect at once, not at the next sign-in.
+    if let Some(reason) = &org.suspended_reason {
+        return Err(AppError::OrganizationSuspended {
+            name: org.name.clone(),
+            reason: reason.clone(),
+        });
+    }
+    // Opening an organization's page makes it the one the user works in.
+    TypedSession::extract(&req)
+        .await?
+        .set_org(&org.id)
+        .map_err(AppError::unexpected)?;
+    Ok(OrgMember { user, org, role })
+}
+
+impl FromRequest for OrgMember {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        Box::pin(extract_member(req.clone()))
+    }
+}
+
+impl FromRequest for OrgAdmin {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let member = extract_member(req).await?;
+            if member.role.can_manage_members() {
+                Ok(OrgAdmin(member))
+            } else {
+                Err(AppError::NotFound)
+            }
+        })
+    }
+}

@@ -1,0 +1,286 @@
+//! Organizations: slugs, names, membership modes, roles and branding rules.
+use std::fmt;
+
+use super::{ConnectionId, OrganizationId};
+
+/// A URL-safe organization handle, as in `/o/{slug}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Slug(String);
+
+/// Words that name Usher's own pages or would mislead people if used as an organization.
+const RESERVED: &[&str] = &[
+    "admin",
+    "administrator",
+    "api",
+    "app",
+    "account",
+    "accounts",
+    "auth",
+    "dev",
+    "help",
+    "login",
+    "logout",
+    "mail",
+    "new",
+    "o",
+    "oauth",
+    "oidc",
+    "operator",
+    "org",
+    "orgs",
+    "organization",
+    "organizations",
+    "root",
+    "security",
+    "settings",
+    "setup",
+    "signup",
+    "sso",
+    "static",
+    "status",
+    "support",
+    "system",
+    "usher",
+    "verify",
+    "www",
+];
+
+impl Slug {
+    pub fn parse(input: &str) -> Result<Self, &'static str> {
+        let slug = input.trim().to_lowercase();
+        if slug.len() < 2 || slug.len() > 40 {
+            return Err("Use 2 to 40 characters for the address.");
+        }
+        if !slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            || slug.starts_with('-')
+            || slug.ends_with('-')
+            || slug.contains("--")
+        {
+            return Err("Use lowercase letters, digits and single hyphens, like acme-corp.");
+        }
+        if RESERVED.contains(&slug.as_str()) {
+            return Err("This address is reserved. Choose another one.");
+        }
+        Ok(Self(slug))
+    }
+
+    /// A slug proposed from an organization's name ("Acme Corp." → "acme-corp").
+    pub fn propose(name: &str) -> String {
+        let mut slug = String::new();
+        for c in name.trim().to_lowercase().chars() {
+            if c.is_ascii_alphanumeric() {
+                slug.push(c);
+            } else if !slug.is_empty() && !slug.ends_with('-') {
+                slug.push('-');
+            }
+        }
+        slug.trim_end_matches('-')
+            .chars()
+            .take(40)
+            .collect::<String>()
+            .trim_end_matches('-')
+            .to_owned()
+    }
+
+    pub fn from_stored(slug: String) -> Self {
+        Self(slug)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Slug {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An organization's display name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgName(String);
+
+impl OrgName {
+    pub fn parse(input: &str) -> Result<Self, &'static str> {
+        let name = input.trim();
+        if name.is_empty() {
+            return Err("Enter the organization's name.");
+        }
+        if name.chars().count() > 100 {
+            return Err("Use at most 100 characters for the organization's name.");
+        }
+        if name.chars().any(char::is_control) {
+            return Err("The name cannot contain control characters.");
+        }
+        Ok(Self(name.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Whether an organization's users are its own (isolated) or shared with other organizations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MembershipMode {
+    /// A dedicated password connection: accounts exist in this organization only.
+    Isolated,
+    /// The shared connection: one account can belong to many organizations.
+    Shared,
+}
+
+impl MembershipMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Isolated => "isolated",
+            Self::Shared => "shared",
+        }
+    }
+
+    pub fn parse(input: &str) -> Result<Self, &'static str> {
+        match input {
+            "isolated" => Ok(Self::Isolated),
+            "shared" => Ok(Self::Shared),
+            _ => Err("Choose isolated or shared membership."),
+        }
+    }
+}
+
+/// A member's role in an organization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    Member,
+    Admin,
+    Owner,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Owner => "owner",
+            Self::Admin => "admin",
+            Self::Member => "member",
+        }
+    }
+
+    pub fn parse(input: &str) -> Result<Self, &'static str> {
+        match input {
+            "owner" => Ok(Self::Owner),
+            "admin" => Ok(Self::Admin),
+            "member" => Ok(Self::Member),
+            _ => Err("Choose owner, admin or member."),
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Owner => "Owner",
+            Self::Admin => "Admin",
+            Self::Member => "Member",
+        }
+    }
+
+    /// Owners and admins manage the organization's members.
+    pub fn can_manage_members(self) -> bool {
+        self >= Self::Admin
+    }
+}
+
+/// A logo address: https only, so pages never mix in insecure content.
+pub fn parse_logo_url(input: &str) -> Result<Option<String>, &'static str> {
+    let input = input.trim();
+    if input.is_empty() {
+        return Ok(None);
+    }
+    match url::Url::parse(input) {
+        Ok(url) if url.scheme() == "https" && input.len() <= 500 => Ok(Some(url.to_string())),
+        _ => Err("Enter an https:// address of an image, or leave it empty."),
+    }
+}
+
+/// A colour as `#rrggbb`.
+pub fn parse_color(input: &str) -> Result<Option<String>, &'static str> {
+    let input = input.trim().to_lowercase();
+    if input.is_empty() {
+        return Ok(None);
+    }
+    let hex = input.strip_prefix('#').unwrap_or(&input);
+    if hex.len() == 6 && hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        Ok(Some(format!("#{hex}")))
+    } else {
+        Err("Enter a colour like #1a56db, or leave it empty.")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Organization {
+    pub id: OrganizationId,
+    pub slug: Slug,
+    pub name: String,
+    pub mode: MembershipMode,
+    pub connection_id: ConnectionId,
+    pub suspended_reason: Option<String>,
+    pub allow_self_signup: bool,
+    pub logo_url: Option<String>,
+    pub primary_color: Option<String>,
+}
+
+impl Organization {
+    pub fn is_suspended(&self) -> bool {
+        self.suspended_reason.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_proposed_from_names() {
+        assert_eq!(Slug::propose("Acme Corp."), "acme-corp");
+        assert_eq!(Slug::propose("  Ünïcode & Co  "), "n-code-co");
+        assert!(Slug::propose(&"x".repeat(80)).len() <= 40);
+    }
+
+    #[test]
+    fn slugs_refuse_bad_characters_and_reserved_words() {
+        assert!(Slug::parse("acme-corp").is_ok());
+        for bad in [
+            "a",
+            "Acme Corp",
+            "acme_corp",
+            "-acme",
+            "acme-",
+            "ac--me",
+            "admin",
+            "login",
+            "o",
+        ] {
+            assert!(Slug::parse(bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn roles_order_by_power() {
+        assert!(Role::Owner.can_manage_members() && Role::Admin.can_manage_members());
+        assert!(!Role::Member.can_manage_members());
+        assert_eq!(Role::parse("owner"), Ok(Role::Owner));
+        assert!(Role::parse("king").is_err());
+    }
+
+    #[test]
+    fn branding_is_validated() {
+        assert_eq!(parse_color("#1A56DB"), Ok(Some("#1a56db".into())));
+        assert!(parse_color("red").is_err());
+        assert!(parse_logo_url("http://example.com/logo.png").is_err());
+        assert!(
+            parse_logo_url("https://example.com/logo.png")
+                .unwrap()
+                .is_some()
+        );
+        assert_eq!(parse_logo_url(""), Ok(None));
+    }
+}

@@ -1,0 +1,172 @@
+//! Invitations: an email link that lets a person join an organization with a given role.
+use crate::domain::audit::{Actor, AuditAction};
+use crate::domain::{
+    DisplayName, Email, EmailToken, NewPassword, Organization, OrganizationId, Role, User,
+};
+use crate::email::messages::Invitation;
+use crate::state::AppState;
+use crate::store::invitations::{self, InvitationInsertForm, PendingInvitation};
+use crate::store::{audit, memberships, organizations, users};
+
+/// Invites `email` to `org` as `role` and mails the link; the email says who invited them to
+/// what. Audited in the same transaction.
+pub async fn invite(
+    state: &AppState,
+    actor: &Actor,
+    inviter_name: &str,
+    org: &Organization,
+    email: &Email,
+    role: Role,
+) -> anyhow::Result<()> {
+    let token = EmailToken::generate();
+    let mut tx = state.store.begin().await?;
+    let form = InvitationInsertForm {
+        org: &org.id,
+        email,
+        role,
+        inviter: actor.user_id.as_ref(),
+        token: &token,
+    };
+    invitations::insert(&mut *tx, form).await?;
+    let mail = Invitation {
+        inviter: inviter_name.to_owned(),
+        organization: org.name.clone(),
+        role: role.label().to_lowercase(),
+        link: state.links.invitation(&token),
+    };
+    state.mail.enqueue(&mut *tx, email, &mail).await?;
+    let subject = format!("{email} as {}", role.as_str());
+    audit::insert(
+        &mut *tx,
+        actor,
+        AuditAction::InvitationSent,
+        Some(&org.id),
+        &subject,
+    )
+    .await?;
+    tx.commit().await?;
+    state.mail.wake();
+    Ok(())
+}
+
+/// A usable invitation with its organization, and whether its email already has an account
+/// there (the link went to that mailbox, so telling its holder is no leak).
+pub struct Pending {
+    pub invitation: PendingInvitation,
+    pub org: Organization,
+    pub account_exists: bool,
+}
+
+pub async fn pending(state: &AppState, token: &EmailToken) -> anyhow::Result<Option<Pending>> {
+    let Some(invitation) = invitations::find_pending(state.store.pool(), token).await? else {
+        return Ok(None);
+    };
+    let org_id = OrganizationId::from_stored(invitation.organization_id.clone());
+    let Some(org) = organizations::find_by_id(state.store.pool(), &org_id).await? else {
+        return Ok(None);
+    };
+    let existing =
+        users::find_by_email(state.store.pool(), &org.connection_id, &invitation.email()).await?;
+    Ok(Some(Pending {
+        invitation,
+        org,
+        account_exists: existing.is_some(),
+    }))
+}
+
+/// How the invited person proves who they are.
+pub enum Acceptance<'a> {
+    /// Already signed in, as the invited address in the organization's connection.
+    SignedIn(&'a User),
+    /// Signs in with the password of the existing account.
+    ExistingAccount { password: &'a str },
+    /// Creates the account; the link proves the address, so it starts verified.
+    NewAccount {
+        name: DisplayName,
+        password: NewPassword,
+    },
+}
+
+pub enum AcceptOutcome {
+    Joined(User),
+    WrongPassword,
+    /// Signed in as someone else than the invited address.
+    NotForThisAccount,
+    LinkUsed,
+}
+
+/// Accepts the invitation: the account (found, or created verified) joins the organization
+/// with the invited role, the link is used up and the acceptance audited, all in one
+/// transaction.
+pub async fn accept(
+    state: &AppState,
+    pending: &Pending,
+    how: Acceptance<'_>,
+    client_ip: &str,
+) -> anyhow::Result<AcceptOutcome> {
+    let email = pending.invitation.email();
+    let org = &pending.org;
+    let existing = match how {
+        Acceptance::SignedIn(user) => {
+            if user.connection_id != org.connection_id || user.email != email {
+                return Ok(AcceptOutcome::NotForThisAccount);
+            }
+            Ok(user.clone())
+        }
+        Acceptance::ExistingAccount { password } => {
+            let user = users::find_by_email(state.store.pool(), &org.connection_id, &email).await?;
+            let stored = user.as_ref().and_then(|u| u.password_hash.as_deref());
+            match user {
+                Some(user) if state.passwords.verify(password, stored).await? => Ok(user),
+                _ => return Ok(AcceptOutcome::WrongPassword),
+            }
+        }
+        Acceptance::NewAccount { name, password } => {
+            Err((name, state.passwords.hash(&password).await?))
+        }
+    };
+
+    let mut tx = state.store.begin().await?;
+    if !invitations::accept(&mut *tx, &pending.invitation.id).await? {
+        return Ok(AcceptOutcome::LinkUsed);
+    }
+    let user = match existing {
+        Ok(user) => user,
+        Err((name, hash)) => {
+            let form = users::UserInsertForm {
+                connection_id: &org.connection_id,
+                email: &email,
+                name: &name,
+                password_hash: &hash,
+                email_verified: true,
+                operator: false,
+            };
+            users::insert(&mut *tx, form).await?
+        }
+    };
+    users::mark_email_verified(&mut *tx, &user.id).await?;
+    let role = pending.invitation.role();
+    if memberships::find_role(&mut *tx, &org.id, &user.id)
+        .await?
+        .is_none()
+    {
+        memberships::insert(&mut *tx, &org.id, &user.id, role).await?;
+    }
+    users::set_last_organization(&mut *tx, &user.id, &org.id).await?;
+    let actor = Actor {
+        user_id: Some(user.id.clone()),
+        email: Some(user.email.to_string()),
+        client_ip: Some(client_ip.to_owned()),
+    };
+    let subject = format!("{} as {}", user.email, role.as_str());
+    audit::insert(
+        &mut *tx,
+        &actor,
+        AuditAction::InvitationAccepted,
+        Some(&org.id),
+        &subject,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(AcceptOutcome::Joined(user))
+}

@@ -1,0 +1,72 @@
+//! Where a signed-in person goes: into their organization, or to the picker.
+use crate::domain::{OrganizationId, Slug, User, UserId};
+use crate::state::AppState;
+use crate::store::{memberships, organizations, users};
+
+/// One organization in the picker.
+pub struct OrgChoice {
+    pub id: OrganizationId,
+    pub slug: Slug,
+    pub name: String,
+    pub role: String,
+    pub suspended: bool,
+}
+
+/// The user's organizations, the one chosen last first, then by name.
+pub async fn choices(state: &AppState, user: &User) -> anyhow::Result<Vec<OrgChoice>> {
+    let last = users::last_organization(state.store.pool(), &user.id).await?;
+    let mut choices: Vec<OrgChoice> = memberships::list_for_user(state.store.pool(), &user.id)
+        .await?
+        .into_iter()
+        .map(|row| OrgChoice {
+            id: OrganizationId::from_stored(row.id),
+            slug: Slug::from_stored(row.slug),
+            name: row.name,
+            role: row.role,
+            suspended: row.suspended_at.is_some(),
+        })
+        .collect();
+    if let Some(i) = last.and_then(|last| choices.iter().position(|c| c.id.as_str() == last)) {
+        let chosen = choices.remove(i);
+        choices.insert(0, chosen);
+    }
+    Ok(choices)
+}
+
+/// After sign-in: straight into the only organization; the picker when there are several or
+/// none (it says so and offers to create one).
+pub enum Landing {
+    Organization(OrgChoice),
+    Picker,
+}
+
+pub async fn after_sign_in(state: &AppState, user: &User) -> anyhow::Result<Landing> {
+    let mut choices = choices(state, user).await?;
+    match (choices.len(), choices.pop()) {
+        (1, Some(only)) => Ok(Landing::Organization(only)),
+        _ => Ok(Landing::Picker),
+    }
+}
+
+/// Remembers the user's choice, to offer it first next time.
+pub async fn remember_choice(
+    state: &AppState,
+    user: &User,
+    org: &OrganizationId,
+) -> anyhow::Result<()> {
+    users::set_last_organization(state.store.pool(), &user.id, org).await?;
+    Ok(())
+}
+
+/// The organization a newly verified person signed up into, if any.
+pub async fn after_verification(
+    state: &AppState,
+    user: &UserId,
+) -> anyhow::Result<Option<(OrganizationId, Slug)>> {
+    let Some(last) = users::last_organization(state.store.pool(), user).await? else {
+        return Ok(None);
+    };
+    let org =
+        organizations::find_by_id(state.store.pool(), &OrganizationId::from_stored(last)).await?;
+    Ok(org.map(|org| (org.id, org.slug)))
+}

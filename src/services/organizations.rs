@@ -1,0 +1,156 @@
+//! Creating, suspending and reactivating organizations, each with its audit event.
+use crate::domain::ConnectionId;
+use crate::domain::audit::{Actor, AuditAction};
+use crate::domain::{MembershipMode, OrgName, Organization, Role, Slug, UserId};
+use crate::state::AppState;
+use crate::store::{
+    Tx, audit, connections, is_unique_violation, memberships, organizations, users,
+};
+
+/// What creating an organization needs.
+pub struct NewOrganization {
+    pub name: OrgName,
+    pub slug: Slug,
+    pub mode: MembershipMode,
+    /// Further connections it may use (ids), besides its password connection.
+    pub connections: Vec<String>,
+}
+
+/// The slug is already in use.
+#[derive(Debug)]
+pub struct SlugTaken;
+
+/// Creates the organization inside the caller's transaction: for an isolated one, its own
+/// password connection too. Writes the audit event in the same transaction.
+pub async fn create_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    new: &NewOrganization,
+) -> anyhow::Result<Result<Organization, SlugTaken>> {
+    if organizations::find_by_slug(&mut **tx, new.slug.as_str())
+        .await?
+        .is_some()
+    {
+        return Ok(Err(SlugTaken));
+    }
+    let connection = match new.mode {
+        MembershipMode::Isolated => {
+            connections::insert_password(&mut **tx, &format!("{}-users", new.slug)).await?
+        }
+        MembershipMode::Shared => ConnectionId::default_password(),
+    };
+    let form = organizations::OrgInsertForm {
+        slug: &new.slug,
+        name: &new.name,
+        mode: new.mode,
+        connection_id: &connection,
+    };
+    let org = match organizations::insert(&mut **tx, form).await {
+        Ok(org) => org,
+        Err(err) if is_unique_violation(&err) => return Ok(Err(SlugTaken)),
+        Err(err) => return Err(err.into()),
+    };
+    for extra in &new.connections {
+        organizations::enable_connection(&mut **tx, &org.id, extra).await?;
+    }
+    let subject = format!("{} ({}, {})", org.name, org.slug, org.mode.as_str());
+    audit::insert(
+        &mut **tx,
+        actor,
+        AuditAction::OrganizationCreated,
+        Some(&org.id),
+        &subject,
+    )
+    .await?;
+    Ok(Ok(org))
+}
+
+/// Creates an organization on its own (the operator's form).
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    new: &NewOrganization,
+) -> anyhow::Result<Result<Organization, SlugTaken>> {
+    let mut tx = state.store.begin().await?;
+    let created = create_in(&mut tx, actor, new).await?;
+    if created.is_ok() {
+        tx.commit().await?;
+    }
+    Ok(created)
+}
+
+/// A signed-in user founds an organization and becomes its owner.
+pub async fn create_owned_by(
+    state: &AppState,
+    actor: &Actor,
+    owner: &UserId,
+    new: &NewOrganization,
+) -> anyhow::Result<Result<Organization, SlugTaken>> {
+    let mut tx = state.store.begin().await?;
+    let org = match create_in(&mut tx, actor, new).await? {
+        Ok(org) => org,
+        Err(taken) => return Ok(Err(taken)),
+    };
+    add_member_in(&mut tx, actor, &org, owner, Role::Owner).await?;
+    users::set_last_organization(&mut *tx, owner, &org.id).await?;
+    tx.commit().await?;
+    Ok(Ok(org))
+}
+
+/// Adds a membership and its audit event inside the caller's transaction.
+pub async fn add_member_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    org: &Organization,
+    user: &UserId,
+    role: Role,
+) -> anyhow::Result<()> {
+    memberships::insert(&mut **tx, &org.id, user, role).await?;
+    let subject = format!("user {user} as {}", role.as_str());
+    audit::insert(
+        &mut **tx,
+        actor,
+        AuditAction::MemberJoined,
+        Some(&org.id),
+        &subject,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Suspends an organization; its members are refused on their next request and told why.
+pub async fn suspend(
+    state: &AppState,
+    actor: &Actor,
+    org: &Organization,
+    reason: &str,
+) -> anyhow::Result<()> {
+    let mut tx = state.store.begin().await?;
+    organizations::set_suspended(&mut *tx, &org.id, Some(reason)).await?;
+    let subject = format!("{}: {reason}", org.slug);
+    audit::insert(
+        &mut *tx,
+        actor,
+        AuditAction::OrganizationSuspended,
+        Some(&org.id),
+        &subject,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn reactivate(state: &AppState, actor: &Actor, org: &Organization) -> anyhow::Result<()> {
+    let mut tx = state.store.begin().await?;
+    organizations::set_suspended(&mut *tx, &org.id, None).await?;
+    audit::insert(
+        &mut *tx,
+        actor,
+        AuditAction::OrganizationReactivated,
+        Some(&org.id),
+        org.slug.as_str(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

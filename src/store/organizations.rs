@@ -1,0 +1,178 @@
+//! Organizations.
+use sqlx::{Any, Executor, FromRow};
+
+use super::now;
+use crate::domain::{ConnectionId, MembershipMode, OrgName, Organization, OrganizationId, Slug};
+
+#[derive(FromRow)]
+struct OrgRow {
+    id: String,
+    slug: String,
+    name: String,
+    membership_mode: String,
+    connection_id: String,
+    suspended_at: Option<i64>,
+    suspended_reason: Option<String>,
+    allow_self_signup: i64,
+    logo_url: Option<String>,
+    primary_color: Option<String>,
+}
+
+impl From<OrgRow> for Organization {
+    fn from(row: OrgRow) -> Self {
+        Self {
+            id: OrganizationId::from_stored(row.id),
+            slug: Slug::from_stored(row.slug),
+            name: row.name,
+            mode: MembershipMode::parse(&row.membership_mode).unwrap_or(MembershipMode::Shared),
+            connection_id: ConnectionId::from_stored(row.connection_id),
+            suspended_reason: row
+                .suspended_at
+                .map(|_| row.suspended_reason.unwrap_or_default()),
+            allow_self_signup: row.allow_self_signup != 0,
+            logo_url: row.logo_url,
+            primary_color: row.primary_color,
+        }
+    }
+}
+
+pub struct OrgInsertForm<'a> {
+    pub slug: &'a Slug,
+    pub name: &'a OrgName,
+    pub mode: MembershipMode,
+    pub connection_id: &'a ConnectionId,
+}
+
+pub async fn insert<'c, E>(db: E, form: OrgInsertForm<'_>) -> Result<Organization, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query_as::<_, OrgRow>(
+        "INSERT INTO organizations (id, slug, name, membership_mode, connection_id, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         RETURNING id, slug, name, membership_mode, connection_id, suspended_reason,
+                   suspended_at, allow_self_signup, logo_url, primary_color",
+    )
+    .bind(OrganizationId::new().as_str().to_owned())
+    .bind(form.slug.as_str().to_owned())
+    .bind(form.name.as_str().to_owned())
+    .bind(form.mode.as_str())
+    .bind(form.connection_id.as_str().to_owned())
+    .bind(now())
+    .fetch_one(db)
+    .await
+    .map(Organization::from)
+}
+
+pub async fn find_by_slug<'c, E>(db: E, slug: &str) -> Result<Option<Organization>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query_as::<_, OrgRow>(
+        "SELECT id, slug, name, membership_mode, connection_id, suspended_reason, suspended_at,
+                allow_self_signup, logo_url, primary_color
+         FROM organizations WHERE slug = $1",
+    )
+    .bind(slug.to_lowercase())
+    .fetch_optional(db)
+    .await
+    .map(|row| row.map(Organization::from))
+}
+
+pub async fn find_by_id<'c, E>(
+    db: E,
+    id: &OrganizationId,
+) -> Result<Option<Organization>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query_as::<_, OrgRow>(
+        "SELECT id, slug, name, membership_mode, connection_id, suspended_reason, suspended_at,
+                allow_self_signup, logo_url, primary_color
+         FROM organizations WHERE id = $1",
+    )
+    .bind(id.as_str().to_owned())
+    .fetch_optional(db)
+    .await
+    .map(|row| row.map(Organization::from))
+}
+
+/// One row of the operator's organization list.
+#[derive(Debug, Clone, FromRow)]
+pub struct OrgListRow {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub membership_mode: String,
+    pub suspended_at: Option<i64>,
+    pub members: i64,
+}
+
+/// A page of organizations ordered by (name, id), after the given key, optionally filtered by a
+/// case-insensitive substring of the name or slug. Keyset pagination: the cost of a page does
+/// not grow with how far into the list it is.
+pub async fn list_page<'c, E>(
+    db: E,
+    search: &str,
+    after: Option<(&str, &str)>,
+    limit: i64,
+) -> Result<Vec<OrgListRow>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    let pattern = format!("%{}%", search.trim().to_lowercase().replace(['%', '_'], ""));
+    let (after_name, after_id) = after.unwrap_or(("", ""));
+    sqlx::query_as::<_, OrgListRow>(
+        "SELECT o.id, o.slug, o.name, o.membership_mode, o.suspended_at,
+                (SELECT COUNT(*) FROM memberships m WHERE m.organization_id = o.id) AS members
+         FROM organizations o
+         WHERE (LOWER(o.name) LIKE $1 OR o.slug LIKE $1)
+           AND (o.name > $2 OR (o.name = $2 AND o.id > $3))
+         ORDER BY o.name, o.id
+         LIMIT $4",
+    )
+    .bind(pattern)
+    .bind(after_name.to_owned())
+    .bind(after_id.to_owned())
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// Suspends (with the reason members are shown) or, with `None`, reactivates.
+pub async fn set_suspended<'c, E>(
+    db: E,
+    id: &OrganizationId,
+    reason: Option<&str>,
+) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query("UPDATE organizations SET suspended_at = $1, suspended_reason = $2 WHERE id = $3")
+        .bind(reason.map(|_| now()))
+        .bind(reason.map(str::to_owned))
+        .bind(id.as_str().to_owned())
+        .execute(db)
+        .await
+        .map(drop)
+}
+
+/// Allows an organization to use a connection beyond its password connection.
+pub async fn enable_connection<'c, E>(
+    db: E,
+    org: &OrganizationId,
+    connection: &str,
+) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query(
+        "INSERT INTO organization_connections (organization_id, connection_id) VALUES ($1, $2)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(org.as_str().to_owned())
+    .bind(connection.to_owned())
+    .execute(db)
+    .await
+    .map(drop)
+}

@@ -1,0 +1,145 @@
+//! `/invitations/{token}`: accepting an invitation from its email link.
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::forms::FieldErrors;
+use super::link_invalid::LinkInvalid;
+use super::page::{ClientIp, Page, render_token_page, see_other};
+use crate::auth::TypedSession;
+use crate::domain::{DisplayName, EmailToken, NewPassword};
+use crate::error::AppError;
+use crate::services::invitations::{self, AcceptOutcome, Acceptance, Pending};
+use crate::services::throttle;
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "orgs/invitation.html")]
+struct InvitationPage {
+    page: Page,
+    token: String,
+    inviter: String,
+    org_name: String,
+    email: String,
+    role: &'static str,
+    /// The signed-in user is the invited account: one button joins.
+    signed_in_as_invitee: bool,
+    account_exists: bool,
+    name: String,
+    errors: FieldErrors,
+}
+
+#[derive(Deserialize)]
+pub struct AcceptForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    password: String,
+}
+
+fn view(
+    page: Page,
+    token: &EmailToken,
+    pending: &Pending,
+    name: String,
+    errors: FieldErrors,
+) -> InvitationPage {
+    let email = pending.invitation.email();
+    let signed_in_as_invitee = page
+        .user
+        .as_ref()
+        .is_some_and(|u| u.email == email && u.connection_id == pending.org.connection_id);
+    InvitationPage {
+        page,
+        token: token.as_str().to_owned(),
+        inviter: pending
+            .invitation
+            .inviter_name
+            .clone()
+            .unwrap_or_else(|| "The platform operator".into()),
+        org_name: pending.org.name.clone(),
+        email: email.to_string(),
+        role: pending.invitation.role().label(),
+        signed_in_as_invitee,
+        account_exists: pending.account_exists,
+        name,
+        errors,
+    }
+}
+
+pub async fn get(
+    page: Page,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let token = EmailToken::from_link(&token);
+    let Some(pending) = invitations::pending(&state, &token).await? else {
+        return LinkInvalid::invitation(page);
+    };
+    render_token_page(
+        StatusCode::OK,
+        &view(
+            page,
+            &token,
+            &pending,
+            String::new(),
+            FieldErrors::default(),
+        ),
+    )
+}
+
+pub async fn post(
+    page: Page,
+    state: web::Data<AppState>,
+    session: TypedSession,
+    ip: ClientIp,
+    token: web::Path<String>,
+    form: web::Form<AcceptForm>,
+) -> Result<HttpResponse, AppError> {
+    throttle::check_ip(&state, &ip.0).await?;
+    let token = EmailToken::from_link(&token);
+    let Some(pending) = invitations::pending(&state, &token).await? else {
+        return LinkInvalid::invitation(page);
+    };
+    let mut errors = FieldErrors::default();
+    let email = pending.invitation.email();
+    let signed_in = page
+        .user
+        .clone()
+        .filter(|u| u.email == email && u.connection_id == pending.org.connection_id);
+    let how = match (&signed_in, pending.account_exists) {
+        (Some(user), _) => Some(Acceptance::SignedIn(user)),
+        (None, true) => Some(Acceptance::ExistingAccount {
+            password: &form.password,
+        }),
+        (None, false) => {
+            let name = errors.check("name", DisplayName::parse(&form.name));
+            let context = [email.as_str(), email.local_part(), form.name.as_str()];
+            let password = errors.check("password", NewPassword::parse(&form.password, &context));
+            match (name, password) {
+                (Some(name), Some(password)) => Some(Acceptance::NewAccount { name, password }),
+                _ => None,
+            }
+        }
+    };
+    let Some(how) = how else {
+        let page = view(page, &token, &pending, form.into_inner().name, errors);
+        return render_token_page(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    };
+    match invitations::accept(&state, &pending, how, &ip.0).await? {
+        AcceptOutcome::Joined(user) => {
+            session.sign_in(&user.id).map_err(AppError::unexpected)?;
+            session
+                .set_org(&pending.org.id)
+                .map_err(AppError::unexpected)?;
+            Ok(see_other(&format!("/o/{}", pending.org.slug)))
+        }
+        AcceptOutcome::WrongPassword => {
+            errors.add("password", "Incorrect password.");
+            let page = view(page, &token, &pending, String::new(), errors);
+            render_token_page(StatusCode::UNAUTHORIZED, &page)
+        }
+        AcceptOutcome::NotForThisAccount | AcceptOutcome::LinkUsed => LinkInvalid::invitation(page),
+    }
+}

@@ -1,0 +1,150 @@
+//! `/signup/organization`: the self-signup portal where a new company creates its
+//! organization and its first person becomes the owner.
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::check_email::CheckEmailPage;
+use super::forms::{FieldErrors, NewAccount};
+use super::page::{ClientIp, Page, render, render_with_status, see_other};
+use crate::auth::TypedSession;
+use crate::domain::audit::Actor;
+use crate::domain::{MembershipMode, OrgName, Slug};
+use crate::error::AppError;
+use crate::services::organizations::{self, NewOrganization};
+use crate::services::registration::{self, Joining, SignUp, SignUpOutcome};
+use crate::services::throttle;
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "orgs/signup.html")]
+struct OrgSignupPage {
+    page: Page,
+    form: OrgSignupForm,
+    errors: FieldErrors,
+}
+
+#[derive(Default, Deserialize)]
+pub struct OrgSignupForm {
+    org_name: String,
+    #[serde(default)]
+    slug: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn get(page: Page) -> Result<HttpResponse, AppError> {
+    render(&OrgSignupPage {
+        page,
+        form: OrgSignupForm::default(),
+        errors: FieldErrors::default(),
+    })
+}
+
+pub async fn post(
+    page: Page,
+    state: web::Data<AppState>,
+    session: TypedSession,
+    ip: ClientIp,
+    form: web::Form<OrgSignupForm>,
+) -> Result<HttpResponse, AppError> {
+    throttle::check_ip(&state, &ip.0).await?;
+    let mut form = form.into_inner();
+    let mut errors = FieldErrors::default();
+    let org_name = errors.check("org_name", OrgName::parse(&form.org_name));
+    if form.slug.trim().is_empty() {
+        form.slug = Slug::propose(&form.org_name);
+    }
+    let slug = errors.check("slug", Slug::parse(&form.slug));
+    // Someone signed in founds the organization with the account they have.
+    let account = match &page.user {
+        Some(_) => None,
+        None => Some(NewAccount::parse(
+            &mut errors,
+            &form.name,
+            &form.email,
+            &form.password,
+        )),
+    };
+    let (Some(name), Some(slug)) = (org_name, slug) else {
+        return invalid(page, form, errors);
+    };
+    if matches!(account, Some(None)) {
+        return invalid(page, form, errors);
+    }
+    let new = NewOrganization {
+        name,
+        slug,
+        mode: MembershipMode::Shared,
+        connections: Vec::new(),
+    };
+    let actor = Actor {
+        user_id: page.user.as_ref().map(|u| u.id.clone()),
+        email: page
+            .user
+            .as_ref()
+            .map(|u| u.email.to_string())
+            .or_else(|| Some(form.email.trim().to_lowercase())),
+        client_ip: Some(ip.0.clone()),
+    };
+    match (&page.user, account.flatten()) {
+        (Some(user), _) => {
+            match organizations::create_owned_by(&state, &actor, &user.id, &new).await? {
+                Ok(org) => {
+                    session.set_org(&org.id).map_err(AppError::unexpected)?;
+                    Ok(see_other(&format!("/o/{}", org.slug)))
+                }
+                Err(_) => slug_taken(page, form, errors),
+            }
+        }
+        (
+            None,
+            Some(NewAccount {
+                name,
+                email,
+                password,
+            }),
+        ) => {
+            let input = SignUp {
+                name,
+                email: email.clone(),
+                password,
+            };
+            match registration::sign_up(&state, input, Joining::NewOrganization(&new, &actor))
+                .await?
+            {
+                SignUpOutcome::CheckEmail => {
+                    render(&CheckEmailPage::verification_sent(page, &email))
+                }
+                SignUpOutcome::SlugTaken => slug_taken(page, form, errors),
+            }
+        }
+        (None, None) => invalid(page, form, errors),
+    }
+}
+
+fn slug_taken(
+    page: Page,
+    form: OrgSignupForm,
+    mut errors: FieldErrors,
+) -> Result<HttpResponse, AppError> {
+    errors.add("slug", "This address is taken. Choose another one.");
+    invalid(page, form, errors)
+}
+
+fn invalid(
+    page: Page,
+    mut form: OrgSignupForm,
+    errors: FieldErrors,
+) -> Result<HttpResponse, AppError> {
+    form.password.clear();
+    render_with_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &OrgSignupPage { page, form, errors },
+    )
+}

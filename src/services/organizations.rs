@@ -14,6 +14,8 @@ pub struct NewOrganization {
     pub mode: MembershipMode,
     /// Further connections it may use (ids), besides its password connection.
     pub connections: Vec<String>,
+    /// Whether people may create their own accounts on its sign-up page.
+    pub allow_self_signup: bool,
 }
 
 /// The slug is already in use.
@@ -44,6 +46,7 @@ pub async fn create_in(
         name: &new.name,
         mode: new.mode,
         connection_id: &connection,
+        allow_self_signup: new.allow_self_signup,
     };
     let org = match organizations::insert(&mut **tx, form).await {
         Ok(org) => org,

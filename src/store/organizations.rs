@@ -41,6 +41,7 @@ pub struct OrgInsertForm<'a> {
     pub name: &'a OrgName,
     pub mode: MembershipMode,
     pub connection_id: &'a ConnectionId,
+    pub allow_self_signup: bool,
 }
 
 pub async fn insert<'c, E>(db: E, form: OrgInsertForm<'_>) -> Result<Organization, sqlx::Error>
@@ -48,8 +49,9 @@ where
     E: Executor<'c, Database = Any>,
 {
     sqlx::query_as::<_, OrgRow>(
-        "INSERT INTO organizations (id, slug, name, membership_mode, connection_id, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6)
+        "INSERT INTO organizations (id, slug, name, membership_mode, connection_id,
+                                    allow_self_signup, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
          RETURNING id, slug, name, membership_mode, connection_id, suspended_reason,
                    suspended_at, allow_self_signup, logo_url, primary_color",
     )
@@ -58,6 +60,7 @@ where
     .bind(form.name.as_str().to_owned())
     .bind(form.mode.as_str())
     .bind(form.connection_id.as_str().to_owned())
+    .bind(i64::from(form.allow_self_signup))
     .bind(now())
     .fetch_one(db)
     .await

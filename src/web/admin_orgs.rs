@@ -166,6 +166,7 @@ pub async fn create(
             slug,
             mode,
             connections: chosen.clone(),
+            allow_self_signup: field("self_signup") == "on",
         };
         match organizations::create(&state, &actor(&operator, &ip), &new).await? {
             Ok(org) => return Ok(see_other(&format!("/admin/orgs/{}", org.slug))),

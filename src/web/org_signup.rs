@@ -82,6 +82,7 @@ pub async fn post(
         slug,
         mode: MembershipMode::Shared,
         connections: Vec::new(),
+        allow_self_signup: false,
     };
     let actor = Actor {
         user_id: page.user.as_ref().map(|u| u.id.clone()),

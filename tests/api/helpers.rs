@@ -221,10 +221,16 @@ pub fn parse_eml(raw: &str) -> Mail {
             .map(|l| l[name.len() + 2..].trim().to_owned())
             .unwrap_or_default()
     };
+    // Parts end at the MIME boundary line; a body line may well start with "--" itself.
+    let boundary = raw
+        .split("boundary=\"")
+        .nth(1)
+        .and_then(|b| b.split('"').next())
+        .expect("no MIME boundary");
     let text_start = raw.find("Content-Type: text/plain").expect("no text part");
     let body_start = raw[text_start..].find("\n\n").expect("no body") + text_start + 2;
     let body_end = raw[body_start..]
-        .find("\n--")
+        .find(&format!("\n--{boundary}"))
         .map_or(raw.len(), |i| i + body_start);
     Mail {
         to: header("To"),
@@ -321,12 +327,15 @@ impl TestApp {
             .expect("POST failed")
     }
 
+    /// Signs up and waits for the email it sends, so that the newest mail is that one.
     pub async fn sign_up(&self, name: &str, email: &str, password: &str) -> Response {
-        self.post(
-            "/signup",
-            &[("name", name), ("email", email), ("password", password)],
-        )
-        .await
+        let seen = self.mails_to(&email.trim().to_lowercase()).len();
+        let fields = [("name", name), ("email", email), ("password", password)];
+        let res = self.post("/signup", &fields).await;
+        if res.status() == StatusCode::OK {
+            self.await_mail(email, seen).await;
+        }
+        res
     }
 
     /// Every email sent to `to` so far, oldest first.
@@ -451,5 +460,104 @@ impl TestApp {
             .send()
             .await
             .expect("GET failed")
+    }
+}
+
+impl TestApp {
+    /// Creates the first operator through the setup link; this browser is then signed in as it.
+    pub async fn become_operator(&self) {
+        let link = self.operator_setup_link.clone().expect("setup link");
+        let token = link.split("token=").nth(1).unwrap().to_owned();
+        let fields = [
+            ("token", token.as_str()),
+            ("name", "Olga Operator"),
+            ("email", "olga@example.com"),
+            ("password", PASSWORD),
+        ];
+        let res = self.post("/setup/operator", &fields).await;
+        assert_eq!(location(&res), "/admin", "operator setup failed");
+    }
+
+    /// The operator creates an organization (this browser must be the operator's).
+    pub async fn create_org(
+        &self,
+        name: &str,
+        slug: &str,
+        mode: &str,
+        self_signup: bool,
+    ) -> Response {
+        let mut fields = vec![("name", name), ("slug", slug), ("mode", mode)];
+        if self_signup {
+            fields.push(("self_signup", "on"));
+        }
+        self.post("/admin/orgs/new", &fields).await
+    }
+
+    /// The operator invites `email` as owner of the organization.
+    /// Waits until the invitation email has arrived, so that the newest mail is this one.
+    pub async fn invite_owner(&self, slug: &str, email: &str) -> Response {
+        let seen = self.mails_to(&email.trim().to_lowercase()).len();
+        let res = self
+            .post(&format!("/admin/orgs/{slug}/invite"), &[("email", email)])
+            .await;
+        if res.status() == StatusCode::SEE_OTHER {
+            self.next_mail_to(email, seen).await;
+        }
+        res
+    }
+
+    /// With the dev outbox, waits for the email a form just queued for `typed` (as typed).
+    async fn await_mail(&self, typed: &str, seen: usize) {
+        if self.mail_dir().exists() {
+            self.next_mail_to(&typed.trim().to_lowercase(), seen).await;
+        }
+    }
+
+    /// Waits for one more email to `to` than `seen`, and returns it.
+    pub async fn next_mail_to(&self, to: &str, seen: usize) -> Mail {
+        self.nth_mail_to(to, seen + 1).await
+    }
+
+    /// Accepts the newest invitation mailed to `email` by creating an account.
+    pub async fn accept_invitation_as_new(
+        &self,
+        email: &str,
+        name: &str,
+        password: &str,
+    ) -> Response {
+        let mail = self.last_mail_with_subject(email, "invited").await;
+        let link = mail.link_to("/invitations/");
+        let path = link.replace(&self.address, "");
+        assert_eq!(self.get(&path).await.status(), StatusCode::OK);
+        self.post(&path, &[("name", name), ("password", password)])
+            .await
+    }
+
+    /// Signs in on an organization's own sign-in page.
+    pub async fn sign_in_at(&self, slug: &str, email: &str, password: &str) -> Response {
+        self.post(&format!("/o/{slug}/login"), &[("email", email)])
+            .await;
+        self.post(
+            &format!("/o/{slug}/login/password"),
+            &[("email", email), ("password", password)],
+        )
+        .await
+    }
+
+    /// Signs up on an organization's own sign-up page.
+    pub async fn sign_up_at(
+        &self,
+        slug: &str,
+        name: &str,
+        email: &str,
+        password: &str,
+    ) -> Response {
+        let seen = self.mails_to(&email.trim().to_lowercase()).len();
+        let fields = [("name", name), ("email", email), ("password", password)];
+        let res = self.post(&format!("/o/{slug}/signup"), &fields).await;
+        if res.status() == StatusCode::OK {
+            self.await_mail(email, seen).await;
+        }
+        res
     }
 }

@@ -23,7 +23,11 @@ async fn sign_in_is_identifier_first_then_password() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     // Without any organization, the picker says so and offers to create one.
     assert_eq!(location(&res), "/orgs");
-    assert!(app.get_html("/orgs").await.contains("not a member of any organization"));
+    assert!(
+        app.get_html("/orgs")
+            .await
+            .contains("not a member of any organization")
+    );
     assert!(app.is_signed_in().await);
 }
 

@@ -1,0 +1,152 @@
+//! Every org-scoped route, called by every kind of caller: only members of the right kind get
+//! in; everyone else gets 404 (or a sign-in redirect when anonymous) and nothing is written.
+use reqwest::{Method, StatusCode};
+
+use crate::helpers::{PASSWORD, TestApp, csrf_in, spawn_app};
+
+/// The org-scoped routes of organization `a`, with the method they take.
+const ORG_ROUTES: &[(&str, &str)] = &[("GET", "/o/org-a"), ("GET", "/o/org-a/members")];
+/// The operator's routes about organization `a`.
+const ADMIN_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/admin/orgs/org-a"),
+    ("POST", "/admin/orgs/org-a/suspend"),
+    ("POST", "/admin/orgs/org-a/reactivate"),
+    ("POST", "/admin/orgs/org-a/invite"),
+    ("GET", "/admin/orgs"),
+    ("GET", "/admin/users"),
+    ("GET", "/admin/audit"),
+    ("GET", "/admin/orgs/new"),
+    ("POST", "/admin/orgs/new"),
+];
+
+async fn call(who: &TestApp, method: &str, path: &str) -> StatusCode {
+    let token = csrf_in(&who.get_html("/forgot-password").await);
+    let request = if method == "POST" {
+        let form = [
+            ("csrf_token", token.as_str()),
+            ("email", "x@example.com"),
+            ("reason", "x"),
+            ("name", "X"),
+            ("slug", "x-org"),
+            ("mode", "shared"),
+        ];
+        who.client.request(Method::POST, who.url(path)).form(&form)
+    } else {
+        who.client.get(who.url(path))
+    };
+    request.send().await.unwrap().status()
+}
+
+async fn snapshot(app: &TestApp) -> Vec<i64> {
+    let mut counts = Vec::new();
+    for table in [
+        "organizations",
+        "memberships",
+        "invitations",
+        "audit_events",
+        "users",
+        "outbox",
+    ] {
+        counts.push(app.count(table).await);
+    }
+    let suspended: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM organizations WHERE suspended_at IS NOT NULL")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+    counts.push(suspended);
+    counts
+}
+
+#[tokio::test]
+async fn org_scoped_routes_admit_only_their_members_and_operators_only_the_portal() {
+    let app = spawn_app().await;
+    app.become_operator().await;
+    app.create_org("Org A", "org-a", "shared", false).await;
+    app.create_org("Org B", "org-b", "shared", false).await;
+    let join = |org: &'static str, email: &'static str| {
+        let app = &app;
+        async move {
+            app.invite_owner(org, email).await;
+            let who = app.other_browser();
+            who.accept_invitation_as_new(email, "Person", PASSWORD)
+                .await;
+            who
+        }
+    };
+    let owner_a = join("org-a", "owner-a@example.com").await;
+    let owner_b = join("org-b", "owner-b@example.com").await;
+    // A plain member of A: owner invitation, then demoted directly in the database (the
+    // admin portal that changes roles comes later).
+    let member_a = join("org-a", "member-a@example.com").await;
+    app.exec("UPDATE memberships SET role = 'member' WHERE user_id = (SELECT id FROM users WHERE email = 'member-a@example.com')").await;
+    let anonymous = app.other_browser();
+
+    let before = snapshot(&app).await;
+    for (method, path) in ORG_ROUTES {
+        assert_eq!(
+            call(&owner_a, method, path).await,
+            StatusCode::OK,
+            "owner of A, {path}"
+        );
+        let member_status = call(&member_a, method, path).await;
+        let expected = if path.ends_with("/members") {
+            StatusCode::NOT_FOUND
+        } else {
+            StatusCode::OK
+        };
+        assert_eq!(member_status, expected, "member of A, {path}");
+        assert_eq!(
+            call(&owner_b, method, path).await,
+            StatusCode::NOT_FOUND,
+            "owner of B, {path}"
+        );
+        assert_eq!(
+            call(&app, method, path).await,
+            StatusCode::NOT_FOUND,
+            "operator, {path}"
+        );
+        assert_eq!(
+            call(&anonymous, method, path).await,
+            StatusCode::SEE_OTHER,
+            "anonymous, {path}"
+        );
+        // A slug that does not exist looks the same as one that does.
+        let missing = path.replace("/o/org-a", "/o/zz");
+        assert_eq!(
+            call(&owner_b, method, &missing).await,
+            StatusCode::NOT_FOUND
+        );
+    }
+    for (method, path) in ADMIN_ROUTES {
+        for (who, name) in [
+            (&owner_a, "owner of A"),
+            (&member_a, "member of A"),
+            (&owner_b, "owner of B"),
+        ] {
+            assert_eq!(
+                call(who, method, path).await,
+                StatusCode::NOT_FOUND,
+                "{name}, {method} {path}"
+            );
+        }
+        assert_eq!(
+            call(&anonymous, method, path).await,
+            StatusCode::SEE_OTHER,
+            "anonymous, {path}"
+        );
+    }
+    assert_eq!(
+        snapshot(&app).await,
+        before,
+        "a refused request wrote something"
+    );
+    // The operator does get in.
+    for (method, path) in ADMIN_ROUTES.iter().filter(|(m, _)| *m == "GET") {
+        assert_eq!(
+            call(&app, method, path).await,
+            StatusCode::OK,
+            "operator, {path}"
+        );
+    }
+}

@@ -1,0 +1,156 @@
+//! Seeds 10,000 organizations and an organization of 100,000 members, then prints the p50/p99
+//! latency of the operator's organization list and of the organization's member list, on the
+//! first page and deep inside (keyset pagination keeps both flat) and for a search.
+//!
+//! Usage: org_lists_bench [DATABASE_URL]   (default: a fresh SQLite file)
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark that cannot proceed stops
+
+use std::time::{Duration, Instant};
+
+use reqwest::{Client, redirect};
+use usher::config::Settings;
+use usher::domain::{ConnectionId, DisplayName, Email, MembershipMode, OrgName, Role, Slug};
+use usher::startup::Application;
+use usher::store::{Store, memberships, organizations, users};
+
+const ORGS: usize = 10_000;
+const MEMBERS: usize = 100_000;
+const SAMPLES: usize = 200;
+
+#[tokio::main]
+async fn main() {
+    let data = tempfile::tempdir().unwrap();
+    let mut settings = Settings::new(data.path());
+    settings.listen = "127.0.0.1:0".into();
+    settings.database_url = std::env::args().nth(1);
+    settings.auth_rate_limit = 0;
+    let app = Application::build(settings).await.unwrap();
+    let (store, port) = (app.store().clone(), app.port());
+    let setup = app.operator_setup_link().expect("use an empty database").to_owned();
+    tokio::spawn(app.run_until_stopped());
+    let base = format!("http://127.0.0.1:{port}");
+
+    let started = Instant::now();
+    let big = seed(&store).await;
+    eprintln!("seeded {ORGS} organizations and {MEMBERS} members in {:.1} s", started.elapsed().as_secs_f64());
+
+    let client = Client::builder().cookie_store(true).redirect(redirect::Policy::none()).build().unwrap();
+    become_operator(&client, &setup, &big, &store).await;
+
+    let deep_org = organizations::list_page(store.pool(), "", None, (ORGS / 2) as i64).await.unwrap();
+    let deep_org = deep_org.last().unwrap();
+    let org_key = urlencode(&format!("{}\n{}", deep_org.name, deep_org.id));
+    let deep_member = memberships::list_page(store.pool(), &big.id, None, (MEMBERS / 2) as i64).await.unwrap();
+    let deep_member = deep_member.last().unwrap();
+    let member_key = urlencode(&format!("{}.{}", deep_member.created_at, deep_member.user_id));
+
+    println!("Usher list pages: {ORGS} organizations, {MEMBERS} members in one; {SAMPLES} requests each");
+    for (label, path) in [
+        ("operator org list, first page", "/admin/orgs".to_owned()),
+        ("operator org list, page at 5,000", format!("/admin/orgs?q=&after={org_key}")),
+        ("operator org list, search", "/admin/orgs?q=organization+0999".to_owned()),
+        ("org member list, first page", "/o/big/members".to_owned()),
+        ("org member list, page at 50,000", format!("/o/big/members?after={member_key}")),
+        ("operator view of the org, first page", "/admin/orgs/big".to_owned()),
+    ] {
+        let mut latencies = measure(&client, &format!("{base}{path}")).await;
+        latencies.sort();
+        println!(
+            "  {label:<40} p50 {:>6.2} ms   p99 {:>6.2} ms",
+            ms(latencies[latencies.len() / 2]),
+            ms(latencies[latencies.len() * 99 / 100])
+        );
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+async fn seed(store: &Store) -> usher::domain::Organization {
+    let shared = ConnectionId::default_password();
+    let mut tx = store.begin().await.unwrap();
+    for i in 0..ORGS {
+        let form = organizations::OrgInsertForm {
+            slug: &Slug::parse(&format!("org-{i:05}")).unwrap(),
+            name: &OrgName::parse(&format!("Organization {i:05}")).unwrap(),
+            mode: MembershipMode::Shared,
+            connection_id: &shared,
+            allow_self_signup: false,
+        };
+        organizations::insert(&mut *tx, form).await.unwrap();
+    }
+    let big = organizations::insert(
+        &mut *tx,
+        organizations::OrgInsertForm {
+            slug: &Slug::parse("big").unwrap(),
+            name: &OrgName::parse("Big Company").unwrap(),
+            mode: MembershipMode::Shared,
+            connection_id: &shared,
+            allow_self_signup: false,
+        },
+    )
+    .await
+    .unwrap();
+    // Members never sign in here, so one hash serves them all.
+    let hash = usher::auth::password::hash_once("not used for signing in").unwrap();
+    let name = DisplayName::parse("Member").unwrap();
+    for i in 0..MEMBERS {
+        let email = Email::parse(&format!("member{i:06}@big.test")).unwrap();
+        let form = users::UserInsertForm {
+            connection_id: &shared,
+            email: &email,
+            name: &name,
+            password_hash: &hash,
+            email_verified: true,
+            operator: false,
+        };
+        let user = users::insert(&mut *tx, form).await.unwrap();
+        memberships::insert(&mut *tx, &big.id, &user.id, Role::Member).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    big
+}
+
+/// Creates the operator through the setup link and makes it an owner of the big organization,
+/// so that one client can open both lists.
+async fn become_operator(client: &Client, setup: &str, big: &usher::domain::Organization, store: &Store) {
+    let page = client.get(setup).send().await.unwrap().text().await.unwrap();
+    let csrf = field(&page, "csrf_token");
+    let token = setup.split("token=").nth(1).unwrap();
+    let form = [
+        ("csrf_token", csrf.as_str()),
+        ("token", token),
+        ("name", "Bench Operator"),
+        ("email", "operator@bench.test"),
+        ("password", "violet harbor lantern sixteen"),
+    ];
+    let base = setup.split("/setup").next().unwrap();
+    let res = client.post(format!("{base}/setup/operator")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER, "operator setup failed");
+    let email = Email::parse("operator@bench.test").unwrap();
+    let operator = users::find_by_email(store.pool(), &ConnectionId::default_password(), &email).await.unwrap().unwrap();
+    memberships::insert(store.pool(), &big.id, &operator.id, Role::Owner).await.unwrap();
+}
+
+fn field(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).unwrap() + marker.len();
+    html[start..start + html[start..].find('"').unwrap()].to_owned()
+}
+
+async fn measure(client: &Client, url: &str) -> Vec<Duration> {
+    let mut latencies = Vec::with_capacity(SAMPLES);
+    for _ in 0..SAMPLES {
+        let start = Instant::now();
+        let res = client.get(url).send().await.unwrap();
+        assert!(res.status().is_success(), "{url}: {}", res.status());
+        res.bytes().await.unwrap();
+        latencies.push(start.elapsed());
+    }
+    latencies
+}

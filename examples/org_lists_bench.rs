@@ -26,32 +26,63 @@ async fn main() {
     settings.auth_rate_limit = 0;
     let app = Application::build(settings).await.unwrap();
     let (store, port) = (app.store().clone(), app.port());
-    let setup = app.operator_setup_link().expect("use an empty database").to_owned();
+    let setup = app
+        .operator_setup_link()
+        .expect("use an empty database")
+        .to_owned();
     tokio::spawn(app.run_until_stopped());
     let base = format!("http://127.0.0.1:{port}");
 
     let started = Instant::now();
     let big = seed(&store).await;
-    eprintln!("seeded {ORGS} organizations and {MEMBERS} members in {:.1} s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "seeded {ORGS} organizations and {MEMBERS} members in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
 
-    let client = Client::builder().cookie_store(true).redirect(redirect::Policy::none()).build().unwrap();
+    let client = Client::builder()
+        .cookie_store(true)
+        .redirect(redirect::Policy::none())
+        .build()
+        .unwrap();
     become_operator(&client, &setup, &big, &store).await;
 
-    let deep_org = organizations::list_page(store.pool(), "", None, (ORGS / 2) as i64).await.unwrap();
+    let deep_org = organizations::list_page(store.pool(), "", None, (ORGS / 2) as i64)
+        .await
+        .unwrap();
     let deep_org = deep_org.last().unwrap();
     let org_key = urlencode(&format!("{}\n{}", deep_org.name, deep_org.id));
-    let deep_member = memberships::list_page(store.pool(), &big.id, None, (MEMBERS / 2) as i64).await.unwrap();
+    let deep_member = memberships::list_page(store.pool(), &big.id, None, (MEMBERS / 2) as i64)
+        .await
+        .unwrap();
     let deep_member = deep_member.last().unwrap();
-    let member_key = urlencode(&format!("{}.{}", deep_member.created_at, deep_member.user_id));
+    let member_key = urlencode(&format!(
+        "{}.{}",
+        deep_member.created_at, deep_member.user_id
+    ));
 
-    println!("Usher list pages: {ORGS} organizations, {MEMBERS} members in one; {SAMPLES} requests each");
+    println!(
+        "Usher list pages: {ORGS} organizations, {MEMBERS} members in one; {SAMPLES} requests each"
+    );
     for (label, path) in [
         ("operator org list, first page", "/admin/orgs".to_owned()),
-        ("operator org list, page at 5,000", format!("/admin/orgs?q=&after={org_key}")),
-        ("operator org list, search", "/admin/orgs?q=organization+0999".to_owned()),
+        (
+            "operator org list, page at 5,000",
+            format!("/admin/orgs?q=&after={org_key}"),
+        ),
+        (
+            "operator org list, search",
+            "/admin/orgs?q=organization+0999".to_owned(),
+        ),
         ("org member list, first page", "/o/big/members".to_owned()),
-        ("org member list, page at 50,000", format!("/o/big/members?after={member_key}")),
-        ("operator view of the org, first page", "/admin/orgs/big".to_owned()),
+        (
+            "org member list, page at 50,000",
+            format!("/o/big/members?after={member_key}"),
+        ),
+        (
+            "operator view of the org, first page",
+            "/admin/orgs/big".to_owned(),
+        ),
     ] {
         let mut latencies = measure(&client, &format!("{base}{path}")).await;
         latencies.sort();
@@ -110,7 +141,9 @@ async fn seed(store: &Store) -> usher::domain::Organization {
             operator: false,
         };
         let user = users::insert(&mut *tx, form).await.unwrap();
-        memberships::insert(&mut *tx, &big.id, &user.id, Role::Member).await.unwrap();
+        memberships::insert(&mut *tx, &big.id, &user.id, Role::Member)
+            .await
+            .unwrap();
     }
     tx.commit().await.unwrap();
     big
@@ -118,8 +151,20 @@ async fn seed(store: &Store) -> usher::domain::Organization {
 
 /// Creates the operator through the setup link and makes it an owner of the big organization,
 /// so that one client can open both lists.
-async fn become_operator(client: &Client, setup: &str, big: &usher::domain::Organization, store: &Store) {
-    let page = client.get(setup).send().await.unwrap().text().await.unwrap();
+async fn become_operator(
+    client: &Client,
+    setup: &str,
+    big: &usher::domain::Organization,
+    store: &Store,
+) {
+    let page = client
+        .get(setup)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let csrf = field(&page, "csrf_token");
     let token = setup.split("token=").nth(1).unwrap();
     let form = [
@@ -130,11 +175,25 @@ async fn become_operator(client: &Client, setup: &str, big: &usher::domain::Orga
         ("password", "violet harbor lantern sixteen"),
     ];
     let base = setup.split("/setup").next().unwrap();
-    let res = client.post(format!("{base}/setup/operator")).form(&form).send().await.unwrap();
-    assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER, "operator setup failed");
+    let res = client
+        .post(format!("{base}/setup/operator"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        reqwest::StatusCode::SEE_OTHER,
+        "operator setup failed"
+    );
     let email = Email::parse("operator@bench.test").unwrap();
-    let operator = users::find_by_email(store.pool(), &ConnectionId::default_password(), &email).await.unwrap().unwrap();
-    memberships::insert(store.pool(), &big.id, &operator.id, Role::Owner).await.unwrap();
+    let operator = users::find_by_email(store.pool(), &ConnectionId::default_password(), &email)
+        .await
+        .unwrap()
+        .unwrap();
+    memberships::insert(store.pool(), &big.id, &operator.id, Role::Owner)
+        .await
+        .unwrap();
 }
 
 fn field(html: &str, name: &str) -> String {

@@ -211,3 +211,37 @@ async fn a_single_membership_goes_straight_in_and_org_sign_in_lands_in_that_org(
     let branded = sol.get_html("/o/solo/login").await;
     assert!(branded.contains("Solo"));
 }
+
+#[tokio::test]
+async fn org_pages_show_the_orgs_name_logo_and_colour() {
+    let app = spawn_app().await;
+    app.become_operator().await;
+    app.create_org("Brandy", "brandy", "shared", true).await;
+    let visitor = app.other_browser();
+    assert_eq!(
+        visitor.get("/o/brandy/brand.css").await.status(),
+        StatusCode::NOT_FOUND,
+        "no colour set yet"
+    );
+    app.exec("UPDATE organizations SET primary_color = '#aa3300', logo_url = 'https://brandy.test/logo.png' WHERE slug = 'brandy'")
+        .await;
+    for path in ["/o/brandy/login", "/o/brandy/signup"] {
+        let html = visitor.get_html(path).await;
+        assert!(
+            html.contains("Brandy") && html.contains("https://brandy.test/logo.png"),
+            "{path}"
+        );
+        assert!(html.contains("href=\"/o/brandy/brand.css\""), "{path}");
+        assert!(
+            html.contains("action=\"/o/brandy/"),
+            "{path}: forms stay in the organization"
+        );
+    }
+    let css = visitor.get("/o/brandy/brand.css").await;
+    assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+    assert!(css.text().await.unwrap().contains("--accent: #aa3300"));
+    assert_eq!(
+        visitor.get("/o/nobody/login").await.status(),
+        StatusCode::NOT_FOUND
+    );
+}

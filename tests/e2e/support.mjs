@@ -172,6 +172,7 @@ export class Services {
   workDir = null;
   baseURL = null;
   maildir = null;
+  usher = null;
   #onExit = () => this.services.forEach((service) => service.killNow());
 
   async start() {
@@ -216,10 +217,25 @@ export class Services {
     });
     await fsp.mkdir(env.USHER_DATA_DIR);
     const usher = this.#spawn('usher', bin, ['serve'], env);
+    this.usher = usher;
     await waitFor(`GET ${this.baseURL}/healthz to return 200`, async () => {
       const response = await fetch(`${this.baseURL}/healthz`, { signal: AbortSignal.timeout(2_000) });
       return response.status === 200;
     }, { timeoutMs: USHER_START_TIMEOUT_MS, fatal: () => usher.deathReason() });
+  }
+
+  /**
+   * The one-time link usher prints (on stderr) when it starts on an empty data directory, for
+   * creating the first platform operator. Read from the captured output, since the token exists
+   * nowhere else; polled because the line may be written after /healthz first answers.
+   */
+  async operatorSetupLink({ timeoutMs = USHER_START_TIMEOUT_MS } = {}) {
+    const line = /Create the first platform operator \(one-time link\): (http:\/\/\S+)/;
+    const [, link] = await waitFor('usher to print the operator setup link', () => line.exec(this.usher.log()), {
+      timeoutMs,
+      fatal: () => this.usher.deathReason(),
+    });
+    return link;
   }
 
   #spawn(name, command, args, env) {
@@ -252,10 +268,11 @@ export class Services {
 const MAIL_TIMEOUT_MS = 20_000;
 
 /**
- * Waits until the Maildir holds a message to `to` whose subject contains `subject`, and returns
- * it parsed (the newest one, should there be several).
+ * Waits until the Maildir holds a message to `to` whose subject contains `subject` and which
+ * `match` accepts (e.g. to tell apart two mails with the same subject), and returns it parsed:
+ * the newest one, should there be several. The result carries `file`, the message's path.
  */
-export async function waitForMail(maildir, { to, subject, timeoutMs = MAIL_TIMEOUT_MS }) {
+export async function waitForMail(maildir, { to, subject, match = () => true, timeoutMs = MAIL_TIMEOUT_MS }) {
   const newDir = path.join(maildir, 'new');
   const wanted = to.toLowerCase();
   return waitFor(`a mail to ${to} with subject "${subject}"`, async () => {
@@ -264,14 +281,20 @@ export async function waitForMail(maildir, { to, subject, timeoutMs = MAIL_TIMEO
     for (const name of names) {
       const file = path.join(newDir, name);
       const [raw, stat] = await Promise.all([fsp.readFile(file), fsp.stat(file)]);
-      const mail = parseMail(raw);
-      const recipients = [mail.header('to'), mail.header('x-rcptto')].join(',').toLowerCase();
-      if (recipients.includes(wanted) && mail.subject.includes(subject)) {
-        matches.push({ ...mail, file, mtime: stat.mtimeMs });
+      const mail = { ...parseMail(raw), file, mtime: stat.mtimeMs };
+      // Compare whole addresses: a plain substring test would let a@x.com match b-a@x.com.
+      const recipients = addresses([mail.header('to'), mail.header('x-rcptto')].join(','));
+      if (recipients.includes(wanted) && mail.subject.includes(subject) && match(mail)) {
+        matches.push(mail);
       }
     }
     return matches.sort((a, b) => b.mtime - a.mtime)[0];
   }, { timeoutMs });
+}
+
+/** The lower-cased email addresses in an address-list header ("Name <a@b>, c@d"). */
+function addresses(header) {
+  return [...header.matchAll(/[^\s<>,;"]+@[^\s<>,;"]+/g)].map(([address]) => address.toLowerCase());
 }
 
 /**

@@ -3,6 +3,8 @@
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
 
+use crate::domain::Organization;
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("page not found")]
@@ -27,6 +29,17 @@ pub enum AppError {
 impl AppError {
     pub fn unexpected(cause: impl std::fmt::Display) -> Self {
         Self::Unexpected(anyhow::anyhow!("{cause}"))
+    }
+
+    /// Refuses entry to a suspended organization, saying why; `Ok` for an active one.
+    pub fn unless_active(org: &Organization) -> Result<(), Self> {
+        match &org.suspended_reason {
+            Some(reason) => Err(Self::OrganizationSuspended {
+                name: org.name.clone(),
+                reason: reason.clone(),
+            }),
+            None => Ok(()),
+        }
     }
 
     /// What the person sees: plain words, never internals.

@@ -4,6 +4,7 @@ use url::Url;
 use crate::auth::Passwords;
 use crate::domain::EmailToken;
 use crate::email::MailQueue;
+use crate::error::AppError;
 use crate::store::Store;
 
 #[derive(Clone)]
@@ -16,6 +17,14 @@ pub struct AppState {
     pub auth_rate_limit: u32,
     /// True when mail goes to the dev outbox (and `/dev/mail` is served).
     pub dev_mail: bool,
+}
+
+impl AppState {
+    /// The state registered with the app, for extractors and middleware.
+    pub fn of(req: &actix_web::HttpRequest) -> Result<&actix_web::web::Data<AppState>, AppError> {
+        req.app_data::<actix_web::web::Data<AppState>>()
+            .ok_or_else(|| AppError::unexpected("application state missing"))
+    }
 }
 
 /// Absolute links for emails and the console, built from the public URL.

@@ -1,7 +1,7 @@
 //! Extractors for the caller's identity. A handler that takes `CurrentUser` only runs for a
 //! signed-in, unblocked user; one that takes `Operator` only for a platform operator.
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 
 use super::TypedSession;
@@ -24,9 +24,7 @@ pub async fn signed_in_user(req: &HttpRequest) -> Result<Option<User>, AppError>
     let user = match session.user_id().map_err(AppError::unexpected)? {
         None => None,
         Some(id) => {
-            let state = req
-                .app_data::<web::Data<AppState>>()
-                .ok_or_else(|| AppError::unexpected("application state missing"))?;
+            let state = AppState::of(req)?;
             let user = users::find_by_id(state.store.pool(), &id).await?;
             match user {
                 Some(user) if !user.blocked => Some(user),

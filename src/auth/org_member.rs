@@ -2,7 +2,7 @@
 //! caller's verified membership, never from the request alone. Whoever is not a member gets
 //! 404, so that another organization's pages do not even reveal that they exist.
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 
 use super::TypedSession;
@@ -31,9 +31,7 @@ async fn extract_member(req: HttpRequest) -> Result<OrgMember, AppError> {
     let Some(user) = signed_in_user(&req).await? else {
         return Err(AppError::SignInRequiredAt(format!("/o/{slug}/login")));
     };
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| AppError::unexpected("application state missing"))?;
+    let state = AppState::of(&req)?;
     let org = organizations::find_by_slug(state.store.pool(), &slug)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -41,12 +39,7 @@ async fn extract_member(req: HttpRequest) -> Result<OrgMember, AppError> {
         .await?
         .ok_or(AppError::NotFound)?;
     // Checked on every request: a suspension takes effect at once, not at the next sign-in.
-    if let Some(reason) = &org.suspended_reason {
-        return Err(AppError::OrganizationSuspended {
-            name: org.name.clone(),
-            reason: reason.clone(),
-        });
-    }
+    AppError::unless_active(&org)?;
     // Opening an organization's page makes it the one the user works in.
     TypedSession::extract(&req)
         .await?

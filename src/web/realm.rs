@@ -1,7 +1,7 @@
 //! Where a sign-in, sign-up or recovery page belongs: the deployment's own pages (`/login`),
 //! or an organization's branded ones (`/o/{slug}/login`), which use its password connection.
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 
 use crate::domain::{ConnectionId, Organization};
@@ -42,18 +42,11 @@ impl FromRequest for Realm {
             let Some(slug) = req.match_info().get("slug").map(str::to_owned) else {
                 return Ok(Realm { org: None });
             };
-            let state = req
-                .app_data::<web::Data<AppState>>()
-                .ok_or_else(|| AppError::unexpected("application state missing"))?;
+            let state = AppState::of(&req)?;
             let org = organizations::find_by_slug(state.store.pool(), &slug)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            if let Some(reason) = &org.suspended_reason {
-                return Err(AppError::OrganizationSuspended {
-                    name: org.name.clone(),
-                    reason: reason.clone(),
-                });
-            }
+            AppError::unless_active(&org)?;
             Ok(Realm { org: Some(org) })
         })
     }

@@ -6,169 +6,54 @@
 //
 // Environment: USHER_BIN (default ../../target/debug/usher, relative to this folder).
 import assert from 'node:assert/strict';
-import fsp from 'node:fs/promises';
-import path from 'node:path';
-import { after, before, test } from 'node:test';
 
-import { chromium } from 'playwright-core';
-
-import { CHROMIUM, E2E_DIR, Services, checkA11y, mailLinks, waitForMail } from './support.mjs';
+import {
+  accessibleDescription,
+  assertOk,
+  assertSignedInHeader,
+  bodyText,
+  button,
+  clickThrough,
+  e2eSuite,
+  enterEmail,
+  enterPassword,
+  field,
+  fillSignup,
+  heading,
+  link,
+  linkIn as linkInMail,
+  main,
+  pathname,
+  signOut,
+  visit,
+  waitForMail,
+} from './support.mjs';
 
 const PASSWORD = 'correct horse battery staple 42';
 const NEW_PASSWORD = 'another long passphrase 77';
-const ACTION_TIMEOUT_MS = 15_000;
-const NAVIGATION_TIMEOUT_MS = 30_000;
 
-const services = new Services();
-let browser;
-let failed = false; // decides whether the server logs get printed and the temp files kept
-
-before(async () => {
-  try {
-    await services.start();
-    browser = await chromium.launch(CHROMIUM);
-  } catch (error) {
-    failed = true;
-    throw error;
-  }
-});
-
-after(async () => {
-  await browser?.close();
-  if (failed) {
-    process.stderr.write(`\n${services.logs()}\n`);
-    if (services.workDir) process.stderr.write(`Kept the run's files in ${services.workDir}\n`);
-  }
-  await services.stop({ keepFiles: failed });
-});
-
-/**
- * A test with its own browser contexts (made with `newPage`), closed when it ends. On failure it
- * saves a screenshot of each open page and prints where each page was and what it showed.
- */
-function browserTest(name, options, body) {
-  test(name, options, async () => {
-    const contexts = [];
-    const newPage = async (contextOptions = {}) => {
-      const context = await browser.newContext({ baseURL: services.baseURL, ...contextOptions });
-      context.setDefaultTimeout(ACTION_TIMEOUT_MS);
-      context.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
-      contexts.push(context);
-      return context.newPage();
-    };
-    try {
-      await body({ newPage });
-    } catch (error) {
-      failed = true;
-      await reportPages(name, contexts);
-      throw error;
-    } finally {
-      await Promise.all(contexts.map((context) => context.close()));
-    }
-  });
-}
-
-async function reportPages(testName, contexts) {
-  const dir = path.join(E2E_DIR, 'test-results');
-  await fsp.mkdir(dir, { recursive: true });
-  const pages = contexts.flatMap((context) => context.pages());
-  for (const [i, page] of pages.entries()) {
-    const file = path.join(dir, `${testName.replace(/\W+/g, '-')}-${i + 1}.png`);
-    try {
-      await page.screenshot({ path: file, fullPage: true });
-      const text = await page.locator('body').innerText({ timeout: 2_000 });
-      process.stderr.write(
-        `\nPage ${i + 1} at ${page.url()} (screenshot ${file}):\n${text.slice(0, 2_000)}\n`,
-      );
-    } catch (error) {
-      process.stderr.write(`\nPage ${i + 1} at ${page.url()}: no report (${error.message})\n`);
-    }
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Page helpers. Locators go by label and accessible name on purpose: if a label or a button's
-// name is wrong, the test fails the way a screen reader user would.
-
-const field = (page, label) => page.getByLabel(label, { exact: true });
-const button = (page, name) => page.getByRole('button', { name, exact: true });
-const heading = (page) => page.getByRole('heading', { level: 1 }).innerText();
-const bodyText = (page) => page.locator('body').innerText();
-const pathname = (page) => new URL(page.url()).pathname;
-
-/** Loads `url` (relative to the server) and audits the page. */
-async function visit(page, url, { audit = true } = {}) {
-  const response = await page.goto(url);
-  if (audit) await checkA11y(page);
-  return response;
-}
-
-/**
- * Clicks a submit button or link and waits for the next document, then audits it. Waiting for
- * "a navigation" rather than for a URL matters: a rejected form is re-rendered at the same URL
- * it was posted to. Returns the final response (after redirects), e.g. to check its status.
- */
-async function clickThrough(page, locator, { audit = true } = {}) {
-  const [response] = await Promise.all([page.waitForNavigation(), locator.click()]);
-  if (audit) await checkA11y(page);
-  return response;
-}
-
-function assertOk(response, what) {
-  assert.ok(response?.ok(), `${what}: expected a 2xx page, got ${response?.status()} at ${response?.url()}`);
-}
+const { services, browserTest } = e2eSuite();
 
 async function assertOnAccount(page) {
   assert.equal(pathname(page), '/account');
   assert.match(await heading(page), /Your account/);
+  await assertSignedInHeader(page);
 }
 
-async function signOut(page) {
-  // The sign-out button belongs in the site header (the banner landmark).
-  const signOutButton = page.getByRole('banner').getByRole('button', { name: 'Sign out', exact: true });
-  assertOk(await clickThrough(page, signOutButton), 'sign out');
-  assert.equal(pathname(page), '/login');
-}
-
-/** Step one of sign-in, on /login: the email, then on to the password step. */
-async function enterEmail(page, email) {
-  await field(page, 'Email').fill(email);
-  assertOk(await clickThrough(page, button(page, 'Continue')), 'continue to the password step');
-  assert.ok(await field(page, 'Password').isVisible(), 'expected the password step');
-}
-
-/** Step two of sign-in. Returns the response, since a wrong password is an expected outcome. */
-async function enterPassword(page, password) {
-  await field(page, 'Password').fill(password);
-  return clickThrough(page, button(page, 'Sign in'));
+/**
+ * Where a password sign-in lands a user who belongs to no organization: the organization
+ * picker, which says so and offers to create one.
+ */
+async function assertOnEmptyPicker(page) {
+  assert.equal(pathname(page), '/orgs');
+  assert.match(await heading(page), /Your organizations/);
+  assert.match(await bodyText(page), /You are not a member of any organization yet/);
+  assert.ok(await link(main(page), 'Create an organization').isVisible(), 'the picker offers to create one');
+  await assertSignedInHeader(page);
 }
 
 /** The link in a mail that goes to `expectedPath`, checked to point at this server. */
-function linkIn(mail, expectedPath) {
-  const links = mailLinks(mail);
-  const link = links.find((candidate) => new URL(candidate).pathname === expectedPath);
-  assert.ok(link, `no ${expectedPath} link in "${mail.subject}"; links found: ${links.join(', ') || 'none'}`);
-  assert.equal(new URL(link).origin, services.baseURL, 'mail links must use the server address');
-  assert.ok(new URL(link).searchParams.get('token'), `${link} has no token`);
-  return link;
-}
-
-async function fillSignup(page, { name, email, password }) {
-  await field(page, 'Name').fill(name);
-  await field(page, 'Email').fill(email);
-  await field(page, 'Password').fill(password);
-}
-
-/** The text of the elements an input's aria-describedby points at: its hint and its errors. */
-async function accessibleDescription(input) {
-  const ids = ((await input.getAttribute('aria-describedby')) ?? '').split(/\s+/).filter(Boolean);
-  const texts = [];
-  for (const id of ids) {
-    const described = input.page().locator(`[id="${id}"]`);
-    if ((await described.count()) === 1) texts.push(await described.innerText());
-  }
-  return texts.join(' ');
-}
+const linkIn = (mail, expectedPath) => linkInMail(mail, expectedPath, services.baseURL);
 
 // ---------------------------------------------------------------------------------------------
 
@@ -195,10 +80,11 @@ browserTest('a new user signs up, verifies, signs in and out, and resets the pas
   // 3. Sign out.
   await signOut(page);
 
-  // 4. Sign in (email first, then password).
+  // 4. Sign in (email first, then password). Belonging to no organization, the user lands on
+  //    the organization picker rather than on the account page.
   await enterEmail(page, email);
   assertOk(await enterPassword(page, PASSWORD), 'sign in');
-  await assertOnAccount(page);
+  await assertOnEmptyPicker(page);
 
   // 5. Forgot the password: asked for from the password step of sign-in.
   await signOut(page);
@@ -224,11 +110,11 @@ browserTest('a new user signs up, verifies, signs in and out, and resets the pas
   // 7. The old password no longer works; the new one does.
   await enterEmail(page, email);
   await enterPassword(page, PASSWORD);
-  assert.notEqual(pathname(page), '/account', 'the old password must not sign in');
+  assert.notEqual(pathname(page), '/orgs', 'the old password must not sign in');
   assert.ok(await field(page, 'Password').isVisible(), 'expected to stay on the password step');
   assert.match(await bodyText(page), /Incorrect email or password/);
   assertOk(await enterPassword(page, NEW_PASSWORD), 'sign in with the new password');
-  await assertOnAccount(page);
+  await assertOnEmptyPicker(page);
 
   // 8. A reset link works once. Opened in a fresh browser (no session), as from another device,
   //    so the answer depends on the token alone.

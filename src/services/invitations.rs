@@ -8,6 +8,10 @@ use crate::state::AppState;
 use crate::store::invitations::{self, InvitationInsertForm, PendingInvitation};
 use crate::store::{audit, memberships, organizations, users};
 
+/// The invited address already belongs to a member of the organization.
+#[derive(Debug)]
+pub struct AlreadyMember;
+
 /// Invites `email` to `org` as `role` and mails the link; the email says who invited them to
 /// what. Audited in the same transaction.
 pub async fn invite(
@@ -17,9 +21,17 @@ pub async fn invite(
     org: &Organization,
     email: &Email,
     role: Role,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Result<(), AlreadyMember>> {
     let token = EmailToken::generate();
     let mut tx = state.store.begin().await?;
+    let existing = users::find_by_email(&mut *tx, &org.connection_id, email).await?;
+    let current_role = match existing {
+        Some(user) => memberships::find_role(&mut *tx, &org.id, &user.id).await?,
+        None => None,
+    };
+    if current_role.is_some() {
+        return Ok(Err(AlreadyMember));
+    }
     let form = InvitationInsertForm {
         org: &org.id,
         email,
@@ -46,7 +58,7 @@ pub async fn invite(
     .await?;
     tx.commit().await?;
     state.mail.wake();
-    Ok(())
+    Ok(Ok(()))
 }
 
 /// A usable invitation with its organization, and whether its email already has an account

@@ -13,6 +13,8 @@ pub struct SignUp {
     pub name: DisplayName,
     pub email: Email,
     pub password: NewPassword,
+    /// Where the request came from, for the audit log.
+    pub client_ip: String,
 }
 
 /// What a new account joins as it is created.
@@ -70,7 +72,7 @@ pub async fn sign_up(
             let actor = Actor {
                 user_id: Some(user.id.clone()),
                 email: Some(user.email.to_string()),
-                client_ip: None,
+                client_ip: Some(input.client_ip.clone()),
             };
             let org = match joining {
                 Joining::Nothing => None,

@@ -13,7 +13,7 @@ use crate::auth::Operator;
 use crate::domain::audit::Actor;
 use crate::domain::{Email, MembershipMode, OrgName, Organization, Role, Slug, User};
 use crate::error::AppError;
-use crate::services::invitations;
+use crate::services::invitations::{self, AlreadyMember};
 use crate::services::organizations::{self, NewOrganization};
 use crate::state::AppState;
 use crate::store::connections::{self, ConnectionRow};
@@ -277,15 +277,16 @@ pub async fn invite_owner(
         let page = org_page(page, &state, org, None, form.into_inner().email, errors).await?;
         return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
-    let inviter = operator.name.to_string();
-    invitations::invite(
-        &state,
-        &actor(&operator, &ip),
-        &inviter,
-        &org,
-        &email,
-        Role::Owner,
-    )
-    .await?;
-    Ok(Notice::InvitationSent.redirect(&format!("/admin/orgs/{}", org.slug)))
+    let (inviter, actor) = (operator.name.to_string(), actor(&operator, &ip));
+    match invitations::invite(&state, &actor, &inviter, &org, &email, Role::Owner).await? {
+        Ok(()) => Ok(Notice::InvitationSent.redirect(&format!("/admin/orgs/{}", org.slug))),
+        Err(AlreadyMember) => {
+            errors.add(
+                "email",
+                format!("{email} is already a member of {}.", org.name),
+            );
+            let page = org_page(page, &state, org, None, email.to_string(), errors).await?;
+            render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+    }
 }

@@ -115,6 +115,7 @@ pub async fn post(
                 name,
                 email: email.clone(),
                 password,
+                client_ip: ip.0.clone(),
             };
             match registration::sign_up(&state, input, Joining::NewOrganization(&new, &actor))
                 .await?

@@ -95,6 +95,7 @@ pub async fn post(
         name,
         email: email.clone(),
         password,
+        client_ip: ip.0.clone(),
     };
     registration::sign_up(&state, input, joining).await?;
     render(&CheckEmailPage::verification_sent(page, &email))

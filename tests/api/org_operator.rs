@@ -69,6 +69,18 @@ async fn the_operator_creates_an_org_and_provisions_its_owner_who_accepts_and_si
     assert!(audit.contains("olga@example.com") && audit.contains("127.0.0.1"));
     let members = app.get_html("/admin/orgs/globex").await;
     assert!(members.contains("hank@globex.test"));
+
+    // Inviting someone who is already a member is refused on the form, and sends nothing.
+    let invitations = app.count("invitations").await;
+    let res = app.invite_owner("globex", "hank@globex.test").await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("already a member of Globex")
+    );
+    assert_eq!(app.count("invitations").await, invitations);
 }
 
 #[tokio::test]

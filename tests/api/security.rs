@@ -198,3 +198,26 @@ async fn the_pages_work_without_javascript_and_label_every_field() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_blocked_user_is_signed_out_on_the_next_request() {
+    let app = spawn_app().await;
+    app.create_verified_user("Ada Lovelace", "ada@example.com", PASSWORD)
+        .await;
+    assert!(app.is_signed_in().await);
+    app.exec("UPDATE users SET blocked_at = 1 WHERE email = 'ada@example.com'")
+        .await;
+    assert!(
+        !app.is_signed_in().await,
+        "blocking takes effect without a new sign-in"
+    );
+    assert_eq!(
+        app.count("sessions").await,
+        0,
+        "the session is ended, not just refused"
+    );
+    assert_eq!(
+        app.sign_in("ada@example.com", PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}

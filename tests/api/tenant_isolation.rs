@@ -79,7 +79,9 @@ async fn org_scoped_routes_admit_only_their_members_and_operators_only_the_porta
     // A plain member of A: owner invitation, then demoted directly in the database (the
     // admin portal that changes roles comes later).
     let member_a = join("org-a", "member-a@example.com").await;
+    let admin_a = join("org-a", "admin-a@example.com").await;
     app.exec("UPDATE memberships SET role = 'member' WHERE user_id = (SELECT id FROM users WHERE email = 'member-a@example.com')").await;
+    app.exec("UPDATE memberships SET role = 'admin' WHERE user_id = (SELECT id FROM users WHERE email = 'admin-a@example.com')").await;
     let anonymous = app.other_browser();
 
     let before = snapshot(&app).await;
@@ -88,6 +90,11 @@ async fn org_scoped_routes_admit_only_their_members_and_operators_only_the_porta
             call(&owner_a, method, path).await,
             StatusCode::OK,
             "owner of A, {path}"
+        );
+        assert_eq!(
+            call(&admin_a, method, path).await,
+            StatusCode::OK,
+            "admin of A, {path}"
         );
         let member_status = call(&member_a, method, path).await;
         let expected = if path.ends_with("/members") {
@@ -112,7 +119,7 @@ async fn org_scoped_routes_admit_only_their_members_and_operators_only_the_porta
             "anonymous, {path}"
         );
         // A slug that does not exist looks the same as one that does.
-        let missing = path.replace("/o/org-a", "/o/zz");
+        let missing = path.replace("/o/org-a", "/o/org-zz");
         assert_eq!(
             call(&owner_b, method, &missing).await,
             StatusCode::NOT_FOUND
@@ -121,6 +128,7 @@ async fn org_scoped_routes_admit_only_their_members_and_operators_only_the_porta
     for (method, path) in ADMIN_ROUTES {
         for (who, name) in [
             (&owner_a, "owner of A"),
+            (&admin_a, "admin of A"),
             (&member_a, "member of A"),
             (&owner_b, "owner of B"),
         ] {

@@ -28,17 +28,15 @@ pub struct ConnectionRow {
     pub kind: String,
 }
 
-/// Connections that organizations may be allowed to use: every connection that is not an
-/// isolated organization's own password store.
+/// Connections an organization may be allowed to use besides its password connection
+/// (enterprise identity providers, legacy stores): every connection that is not a password
+/// store.
 pub async fn list_shareable<'c, E>(db: E) -> Result<Vec<ConnectionRow>, sqlx::Error>
 where
     E: Executor<'c, Database = Any>,
 {
     sqlx::query_as::<_, ConnectionRow>(
-        "SELECT c.id, c.name, c.kind FROM connections c
-         WHERE NOT EXISTS (SELECT 1 FROM organizations o
-                           WHERE o.connection_id = c.id AND o.membership_mode = 'isolated')
-         ORDER BY c.name",
+        "SELECT id, name, kind FROM connections WHERE kind <> 'password' ORDER BY name",
     )
     .fetch_all(db)
     .await

@@ -206,6 +206,18 @@ async fn bad_operator_input_gets_422_and_writes_nothing() {
             "{slug} {mode}"
         );
     }
+    let fields = [
+        ("name", "Other"),
+        ("slug", "other"),
+        ("mode", "shared"),
+        ("connection", "no-such-connection"),
+    ];
+    let res = app.post("/admin/orgs/new", &fields).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "connections come from the list"
+    );
     let res = app.invite_owner("taken", "not an email").await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let after = (

@@ -123,7 +123,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// The start page: your organizations when signed in, sign-in otherwise.
 async fn home(req: actix_web::HttpRequest) -> Result<HttpResponse, AppError> {
     let target = if signed_in_user(&req).await?.is_some() {
-        "/account"
+        "/orgs"
     } else {
         "/login"
     };

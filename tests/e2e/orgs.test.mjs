@@ -1,7 +1,8 @@
 // Browser journeys for organizations: the self-signup portal for a new company, the operator
 // creating organizations and provisioning their administrators by invitation, one person in
 // two shared organizations (the picker and switching), and one address in two isolated
-// organizations (separate accounts, separate passwords). axe audits every page visited.
+// organizations (separate accounts, separate passwords); and an invitation accepted by signing
+// in to an existing account. axe audits every page visited (WCAG 2 A and AA).
 //
 // The whole file shares one usher and one SMTP sink (started by e2eSuite's hooks). Tests do not
 // depend on each other's order: each makes its own organizations and addresses, tagged with a
@@ -368,4 +369,35 @@ browserTest('one address signs up in two isolated organizations, each with its o
     await assertInOrg(page, org, 'member');
     await signOut(page);
   }
+});
+
+browserTest('an invited address that already has an account signs in to join', {
+  timeout: 180_000,
+}, async ({ newPage }) => {
+  // Not one of the four journeys, but the third form of the invitation page: the address already
+  // has an account on the deployment's shared connection, made through plain /signup.
+  const person = { name: 'Eve Existing', email: emailFor('existing'), password: PASSWORD };
+  const page = await newPage();
+  assertOk(await visit(page, '/signup'), 'open /signup');
+  await fillSignup(page, person);
+  assertOk(await clickThrough(page, button(page, 'Create account')), 'sign up');
+  const verifyMail = await waitForMail(services.maildir, { to: person.email, subject: 'Verify your email' });
+  assertOk(await visit(page, linkIn(verifyMail, '/verify-email')), 'open the verification link');
+  assertOk(await clickThrough(page, button(page, 'Confirm email')), 'confirm the email');
+  assert.equal(pathname(page), '/account');
+  await signOut(page);
+
+  const operator = await operatorPage(newPage);
+  const org = { name: `Existing Ltd ${RUN}`, mode: 'shared' };
+  org.slug = await createOrg(operator, org);
+  await provisionAdmin(operator, person.email);
+
+  // Signed out: the page asks only for the existing account's password.
+  const invitation = await invitationLink({ to: person.email, orgName: org.name });
+  assertOk(await visit(page, invitation), 'open the invitation');
+  assert.equal(await heading(page), `Join ${org.name}`);
+  assert.equal(await field(page, 'Name').count(), 0, 'an existing account is not asked for a name');
+  await field(page, 'Password').fill(person.password);
+  assertOk(await clickThrough(page, button(page, 'Sign in and join')), `join ${org.name}`);
+  await assertInOrg(page, org, 'owner');
 });

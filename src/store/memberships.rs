@@ -106,15 +106,3 @@ where
     .fetch_all(db)
     .await
 }
-
-pub async fn count_owners<'c, E>(db: E, org: &OrganizationId) -> Result<i64, sqlx::Error>
-where
-    E: Executor<'c, Database = Any>,
-{
-    sqlx::query_scalar(
-        "SELECT COUNT(*) FROM memberships WHERE organization_id = $1 AND role = 'owner'",
-    )
-    .bind(org.as_str().to_owned())
-    .fetch_one(db)
-    .await
-}

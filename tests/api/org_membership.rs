@@ -245,3 +245,47 @@ async fn org_pages_show_the_orgs_name_logo_and_colour() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn an_isolated_orgs_member_recovers_the_password_on_the_orgs_own_pages() {
+    let app = spawn_app().await;
+    app.become_operator().await;
+    app.create_org("Acme", "acme", "isolated", true).await;
+    let pat = app.other_browser();
+    pat.sign_up_at("acme", "Pat", "pat@example.com", PASSWORD)
+        .await;
+    verify_latest(&pat, "pat@example.com").await;
+    pat.sign_out().await;
+
+    // The deployment's own page knows no such account; the organization's page does.
+    pat.post("/forgot-password", &[("email", "pat@example.com")])
+        .await;
+    let seen = pat.mails_to("pat@example.com").len();
+    let res = pat
+        .post("/o/acme/forgot-password", &[("email", "pat@example.com")])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let mail = pat.next_mail_to("pat@example.com", seen).await;
+    assert!(
+        mail.subject.contains("Reset your password"),
+        "only the org's page sent a link"
+    );
+    let token = mail
+        .link_to("/reset-password")
+        .split("token=")
+        .nth(1)
+        .unwrap()
+        .to_owned();
+    pat.post(
+        "/reset-password",
+        &[("token", &token), ("password", NEW_PASSWORD)],
+    )
+    .await;
+    assert_eq!(
+        location(
+            &pat.sign_in_at("acme", "pat@example.com", NEW_PASSWORD)
+                .await
+        ),
+        "/o/acme"
+    );
+}

@@ -170,6 +170,11 @@ async fn pages_for_signed_in_users_send_others_to_sign_in() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&res), "/login");
     assert_eq!(location(&app.get("/").await), "/login");
-    app.create_verified_user("Ada Lovelace", "ada@example.com", crate::helpers::PASSWORD).await;
-    assert_eq!(location(&app.get("/").await), "/orgs", "signed in, the start page is the picker");
+    app.create_verified_user("Ada Lovelace", "ada@example.com", crate::helpers::PASSWORD)
+        .await;
+    assert_eq!(
+        location(&app.get("/").await),
+        "/orgs",
+        "signed in, the start page is the picker"
+    );
 }

@@ -126,8 +126,7 @@ where
     let pattern = format!("%{}%", search.trim().to_lowercase().replace(['%', '_'], ""));
     let (after_name, after_id) = after.unwrap_or(("", ""));
     sqlx::query_as::<_, OrgListRow>(
-        "SELECT o.id, o.slug, o.name, o.membership_mode, o.suspended_at,
-                (SELECT COUNT(*) FROM memberships m WHERE m.organization_id = o.id) AS members
+        "SELECT o.id, o.slug, o.name, o.membership_mode, o.suspended_at, o.member_count AS members
          FROM organizations o
          WHERE (LOWER(o.name) LIKE $1 OR o.slug LIKE $1)
            AND (o.name > $2 OR (o.name = $2 AND o.id > $3))

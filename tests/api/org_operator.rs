@@ -228,3 +228,24 @@ async fn bad_operator_input_gets_422_and_writes_nothing() {
     assert_eq!(before, after);
     assert_eq!(app.count("invitations").await, 0);
 }
+
+#[tokio::test]
+async fn the_org_list_counts_members() {
+    let app = spawn_app().await;
+    app.become_operator().await;
+    app.create_org("Counted", "counted", "shared", false).await;
+    for who in ["one@example.com", "two@example.com"] {
+        app.invite_owner("counted", who).await;
+        app.other_browser()
+            .accept_invitation_as_new(who, "Someone", PASSWORD)
+            .await;
+    }
+    let list = app.get_html("/admin/orgs?q=counted").await;
+    assert!(list.contains("<td>2</td>"), "{list}");
+    app.exec("DELETE FROM memberships WHERE user_id = (SELECT id FROM users WHERE email = 'one@example.com')").await;
+    assert!(
+        app.get_html("/admin/orgs?q=counted")
+            .await
+            .contains("<td>1</td>")
+    );
+}

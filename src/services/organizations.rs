@@ -22,6 +22,13 @@ pub struct NewOrganization {
 #[derive(Debug)]
 pub struct SlugTaken;
 
+/// True when no organization uses the slug yet.
+pub async fn slug_available(tx: &mut Tx, slug: &Slug) -> anyhow::Result<bool> {
+    Ok(organizations::find_by_slug(&mut **tx, slug.as_str())
+        .await?
+        .is_none())
+}
+
 /// Creates the organization inside the caller's transaction: for an isolated one, its own
 /// password connection too. Writes the audit event in the same transaction.
 pub async fn create_in(
@@ -29,15 +36,17 @@ pub async fn create_in(
     actor: &Actor,
     new: &NewOrganization,
 ) -> anyhow::Result<Result<Organization, SlugTaken>> {
-    if organizations::find_by_slug(&mut **tx, new.slug.as_str())
-        .await?
-        .is_some()
-    {
+    if !slug_available(tx, &new.slug).await? {
         return Ok(Err(SlugTaken));
     }
     let connection = match new.mode {
+        // Named after the slug, which is unique: a clash means the slug was just taken.
         MembershipMode::Isolated => {
-            connections::insert_password(&mut **tx, &format!("{}-users", new.slug)).await?
+            match connections::insert_password(&mut **tx, &format!("{}-users", new.slug)).await {
+                Ok(id) => id,
+                Err(err) if is_unique_violation(&err) => return Ok(Err(SlugTaken)),
+                Err(err) => return Err(err.into()),
+            }
         }
         MembershipMode::Shared => ConnectionId::default_password(),
     };

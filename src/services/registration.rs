@@ -1,13 +1,13 @@
 //! Self-registration with email and password, and email verification.
 use crate::domain::audit::Actor;
 use crate::domain::{
-    ConnectionId, DisplayName, Email, EmailToken, NewPassword, Organization, Role, TokenPurpose,
-    User, UserId,
+    ConnectionId, DisplayName, Email, EmailToken, NewPassword, Organization, OrganizationId, Role,
+    TokenPurpose, User, UserId,
 };
 use crate::email::messages::{AlreadyRegistered, VerifyEmail};
 use crate::services::organizations::{self, NewOrganization};
 use crate::state::AppState;
-use crate::store::{Tx, email_tokens, users};
+use crate::store::{Tx, email_tokens, is_unique_violation, memberships, sessions, users};
 
 pub struct SignUp {
     pub name: DisplayName,
@@ -48,7 +48,18 @@ pub async fn sign_up(
         Joining::Nothing | Joining::NewOrganization(..) => ConnectionId::default_password(),
     };
     let mut tx = state.store.begin().await?;
-    match users::find_by_email(&mut *tx, &connection, &input.email).await? {
+    // Slugs are public, so the slug is checked first, for everyone: the answer must not depend
+    // on whether the email has an account.
+    let founding = match &joining {
+        Joining::NewOrganization(new, _) => Some(&new.slug),
+        _ => None,
+    };
+    if let Some(slug) = founding
+        && !organizations::slug_available(&mut tx, slug).await?
+    {
+        return Ok(SignUpOutcome::SlugTaken);
+    }
+    let user = match users::find_by_email(&mut *tx, &connection, &input.email).await? {
         Some(existing) if existing.email_verified => {
             let mail = AlreadyRegistered {
                 name: existing.name.to_string(),
@@ -56,9 +67,17 @@ pub async fn sign_up(
                 reset_link: state.links.forgot_password(),
             };
             state.mail.enqueue(&mut *tx, &existing.email, &mail).await?;
+            None
         }
-        // Not verified yet: a fresh link is what the person needs, whoever typed the form.
-        Some(unverified) => send_verification(state, &mut tx, &unverified).await?,
+        // Whoever proves the mailbox owns the account: the password typed now replaces any
+        // earlier one, so that nobody can register someone else's address first and keep a
+        // password on the account its owner is about to verify.
+        Some(unverified) => {
+            users::update_password_hash(&mut *tx, &unverified.id, &hash).await?;
+            users::update_name(&mut *tx, &unverified.id, &input.name).await?;
+            sessions::delete_for_user(&mut *tx, &unverified.id).await?;
+            Some(unverified)
+        }
         None => {
             let form = users::UserInsertForm {
                 connection_id: &connection,
@@ -68,38 +87,62 @@ pub async fn sign_up(
                 email_verified: false,
                 operator: false,
             };
-            let user = users::insert(&mut *tx, form).await?;
-            let actor = Actor {
-                user_id: Some(user.id.clone()),
-                email: Some(user.email.to_string()),
-                client_ip: Some(input.client_ip.clone()),
-            };
-            let org = match joining {
-                Joining::Nothing => None,
-                Joining::Organization(org) => {
-                    organizations::add_member_in(&mut tx, &actor, org, &user.id, Role::Member)
-                        .await?;
-                    Some(org.clone())
-                }
-                Joining::NewOrganization(new, actor) => {
-                    let Ok(org) = organizations::create_in(&mut tx, actor, new).await? else {
-                        return Ok(SignUpOutcome::SlugTaken);
-                    };
-                    organizations::add_member_in(&mut tx, actor, &org, &user.id, Role::Owner)
-                        .await?;
-                    Some(org)
-                }
-            };
-            if let Some(org) = org {
-                // After verifying, the person lands in this organization.
-                users::set_last_organization(&mut *tx, &user.id, &org.id).await?;
+            match users::insert(&mut *tx, form).await {
+                Ok(user) => Some(user),
+                // The same form sent twice at once: the other request registered the account
+                // and sent the link.
+                Err(err) if is_unique_violation(&err) => return Ok(SignUpOutcome::CheckEmail),
+                Err(err) => return Err(err.into()),
             }
-            send_verification(state, &mut tx, &user).await?;
         }
+    };
+    if let Some(user) = user {
+        let joined = join(&mut tx, &joining, &user, &input.client_ip).await?;
+        if let Some(org) = joined {
+            // After verifying, the person lands in this organization.
+            users::set_last_organization(&mut *tx, &user.id, &org).await?;
+        }
+        send_verification(state, &mut tx, &user).await?;
     }
     tx.commit().await?;
     state.mail.wake();
     Ok(SignUpOutcome::CheckEmail)
+}
+
+/// Adds the new account to what it joins; the organization it joined, if any.
+async fn join(
+    tx: &mut Tx,
+    joining: &Joining<'_>,
+    user: &User,
+    client_ip: &str,
+) -> anyhow::Result<Option<OrganizationId>> {
+    let actor = Actor {
+        user_id: Some(user.id.clone()),
+        email: Some(user.email.to_string()),
+        client_ip: Some(client_ip.to_owned()),
+    };
+    match joining {
+        Joining::Nothing => Ok(None),
+        Joining::Organization(org) => {
+            if memberships::find_role(&mut **tx, &org.id, &user.id)
+                .await?
+                .is_none()
+            {
+                organizations::add_member_in(tx, &actor, org, &user.id, Role::Member).await?;
+            }
+            Ok(Some(org.id.clone()))
+        }
+        Joining::NewOrganization(new, founder) => {
+            let Ok(org) = organizations::create_in(tx, founder, new).await? else {
+                anyhow::bail!(
+                    "slug {} was taken within the transaction that checked it",
+                    new.slug
+                );
+            };
+            organizations::add_member_in(tx, founder, &org, &user.id, Role::Owner).await?;
+            Ok(Some(org.id))
+        }
+    }
 }
 
 /// Mails a new verification link to an unverified account; does nothing otherwise, so that

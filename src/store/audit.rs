@@ -56,11 +56,11 @@ where
     sqlx::query_as::<_, AuditRow>(
         "SELECT a.id, a.occurred_at, a.actor_email, a.action, o.slug AS org_slug, a.subject, a.client_ip
          FROM audit_events a LEFT JOIN organizations o ON o.id = a.organization_id
-         WHERE a.id < $1
+         WHERE ($1 = '' OR a.id < $1)
          ORDER BY a.id DESC
          LIMIT $2",
     )
-    .bind(before.unwrap_or("~").to_owned())
+    .bind(before.unwrap_or_default().to_owned())
     .bind(limit)
     .fetch_all(db)
     .await

@@ -112,8 +112,14 @@ impl Store {
         self.backend
     }
 
+    /// Starts a transaction. On SQLite it takes the write lock at once: a deferred transaction
+    /// that reads first and writes later fails with "busy" when another writer slipped in
+    /// between, which the busy timeout cannot cure.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        self.pool.begin().await
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
     }
 
     /// True when the database answers a trivial query.

@@ -207,11 +207,11 @@ where
     sqlx::query_as::<_, UserListRow>(
         "SELECT u.id, u.email, u.name, c.name AS connection_name, u.email_verified_at, u.created_at
          FROM users u JOIN connections c ON c.id = u.connection_id
-         WHERE u.id < $1
+         WHERE ($1 = '' OR u.id < $1)
          ORDER BY u.id DESC
          LIMIT $2",
     )
-    .bind(before.unwrap_or("~").to_owned())
+    .bind(before.unwrap_or_default().to_owned())
     .bind(limit)
     .fetch_all(db)
     .await

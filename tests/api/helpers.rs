@@ -51,10 +51,21 @@ impl TestDb {
         let mut conn = sqlx::PgConnection::connect(&admin)
             .await
             .expect("cannot reach TEST_POSTGRES_URL");
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        // A natural-language collation, as most deployments have: queries must not rely on
+        // byte order. Servers built without ICU get their default collation.
+        let icu = format!(
+            "CREATE DATABASE {name} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"
+        );
+        if sqlx::query(sqlx::AssertSqlSafe(icu))
             .execute(&mut conn)
             .await
-            .expect("cannot create a test database");
+            .is_err()
+        {
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&mut conn)
+                .await
+                .expect("cannot create a test database");
+        }
         let mut url = url::Url::parse(&admin).expect("TEST_POSTGRES_URL is not a URL");
         url.set_path(&name);
         Self {

@@ -128,3 +128,34 @@ async fn a_taken_slug_on_the_anonymous_form_creates_no_account() {
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(app.count("users").await, 1);
 }
+
+#[tokio::test]
+async fn a_taken_slug_answers_the_same_whether_or_not_the_email_is_registered() {
+    let app = spawn_app().await;
+    app.create_verified_user("Ada Lovelace", "ada@example.com", PASSWORD)
+        .await;
+    app.post(
+        "/signup/organization",
+        &[("org_name", "Taken"), ("slug", "taken")],
+    )
+    .await;
+    app.sign_out().await;
+    let attempt = |email: &'static str| {
+        let app = &app;
+        async move {
+            let fields = [
+                ("org_name", "Taken"),
+                ("slug", "taken"),
+                ("name", "Someone"),
+                ("email", email),
+                ("password", "another fine passphrase"),
+            ];
+            let res = app.post("/signup/organization", &fields).await;
+            (res.status(), res.text().await.unwrap().replace(email, "E"))
+        }
+    };
+    let registered = attempt("ada@example.com").await;
+    let unknown = attempt("nobody@example.com").await;
+    assert_eq!(registered.0, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(registered, unknown);
+}

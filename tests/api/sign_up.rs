@@ -177,3 +177,30 @@ async fn signing_up_with_a_registered_email_looks_the_same_and_warns_the_owner()
         StatusCode::SEE_OTHER
     );
 }
+
+#[tokio::test]
+async fn an_account_registered_by_someone_else_first_keeps_no_password_of_theirs() {
+    let app = spawn_app().await;
+    let attacker = app.other_browser();
+    attacker
+        .sign_up(
+            "Mallory",
+            "victim@example.com",
+            "attacker chosen passphrase",
+        )
+        .await;
+    // The real owner signs up later and verifies from the mailbox.
+    app.create_verified_user("Victim", "victim@example.com", PASSWORD)
+        .await;
+    app.sign_out().await;
+    let res = attacker
+        .sign_in("victim@example.com", "attacker chosen passphrase")
+        .await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.sign_in("victim@example.com", PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert!(app.get_html("/account").await.contains("value=\"Victim\""));
+    assert_eq!(app.count("users").await, 1);
+}

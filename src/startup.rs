@@ -26,6 +26,7 @@ use crate::email::worker::MailWorker;
 use crate::services::operator;
 use crate::state::{AppState, Links};
 use crate::store::Store;
+use crate::telemetry::RequestSpan;
 use crate::web::{self, error_pages, notice, security_headers};
 
 pub struct Application {
@@ -142,7 +143,7 @@ fn serve(listener: TcpListener, state: AppState, key: Key, https: bool) -> anyho
             .wrap(sessions)
             .wrap(error_pages::middleware())
             .wrap(security_headers::middleware(https))
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<RequestSpan>::new())
             .app_data(state.clone())
             .app_data(csrf_config.clone())
             .configure(web::configure)

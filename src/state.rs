@@ -75,11 +75,12 @@ impl Links {
         self.with_token("/setup/operator", token)
     }
 
-    pub fn login(&self) -> String {
-        self.page("/login")
+    /// The sign-in page of a realm: `base` is "" or "/o/{slug}".
+    pub fn login(&self, base: &str) -> String {
+        self.page(&format!("{base}/login"))
     }
 
-    pub fn forgot_password(&self) -> String {
-        self.page("/forgot-password")
+    pub fn forgot_password(&self, base: &str) -> String {
+        self.page(&format!("{base}/forgot-password"))
     }
 }

@@ -18,11 +18,6 @@ impl TypedSession {
         self.0.insert(USER_ID_KEY, user.as_str())
     }
 
-    /// Moves the current state to a fresh id; the old id stops working.
-    pub fn renew(&self) {
-        self.0.renew();
-    }
-
     pub fn user_id(&self) -> Result<Option<UserId>, SessionGetError> {
         Ok(self.0.get::<String>(USER_ID_KEY)?.map(UserId::from_stored))
     }

@@ -45,8 +45,13 @@ impl MailWorker {
             return Ok(false);
         };
         match self.transport.send(&self.from, &message).await {
-            Ok(()) => {
+            // The dev outbox keeps bodies for /dev/mail; a real server's copy is the only one.
+            Ok(()) if matches!(self.transport, Transport::DevOutbox(_)) => {
                 outbox::mark_sent(self.store.pool(), &message.id).await?;
+                tracing::info!(id = %message.id, subject = %message.subject, "mail delivered");
+            }
+            Ok(()) => {
+                outbox::mark_sent_forgetting_bodies(self.store.pool(), &message.id).await?;
                 tracing::info!(id = %message.id, subject = %message.subject, "mail delivered");
             }
             Err(err) => {

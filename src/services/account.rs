@@ -1,8 +1,10 @@
 //! A signed-in user's own account: name and password.
+use crate::domain::TokenPurpose;
 use crate::domain::{DisplayName, NewPassword, User};
 use crate::email::messages::PasswordChanged;
+use crate::services::landing;
 use crate::state::AppState;
-use crate::store::{Tx, sessions, users};
+use crate::store::{Tx, email_tokens, sessions, users};
 
 pub async fn change_name(state: &AppState, user: &User, name: &DisplayName) -> anyhow::Result<()> {
     users::update_name(state.store.pool(), &user.id, name).await?;
@@ -46,9 +48,12 @@ pub(crate) async fn replace_password(
 ) -> anyhow::Result<()> {
     users::update_password_hash(&mut **tx, &user.id, hash).await?;
     sessions::delete_for_user(&mut **tx, &user.id).await?;
+    // Reset links asked for before the change stop working with it.
+    email_tokens::void_unused(&mut **tx, &user.id, TokenPurpose::ResetPassword).await?;
+    let base = landing::realm_base(state, user).await?;
     let mail = PasswordChanged {
         name: user.name.to_string(),
-        reset_link: state.links.forgot_password(),
+        reset_link: state.links.forgot_password(&base),
     };
     state.mail.enqueue(&mut **tx, &user.email, &mail).await?;
     Ok(())

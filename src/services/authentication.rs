@@ -22,8 +22,7 @@ pub async fn sign_in(
     password: &str,
     client_ip: &str,
 ) -> Result<SignInOutcome, AppError> {
-    // The same address in two isolated organizations is two accounts, backing off separately.
-    let identifier = format!("{connection}:{email}");
+    let identifier = throttle::sign_in_identifier(connection, email);
     let record = throttle::check_sign_in(state, &identifier, client_ip).await?;
     let user = users::find_by_email(state.store.pool(), connection, email).await?;
     let stored = user.as_ref().and_then(|u| u.password_hash.as_deref());

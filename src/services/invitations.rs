@@ -4,9 +4,11 @@ use crate::domain::{
     DisplayName, Email, EmailToken, NewPassword, Organization, OrganizationId, Role, User,
 };
 use crate::email::messages::Invitation;
+use crate::error::AppError;
+use crate::services::authentication::{self, SignInOutcome};
 use crate::state::AppState;
 use crate::store::invitations::{self, InvitationInsertForm, PendingInvitation};
-use crate::store::{audit, memberships, organizations, users};
+use crate::store::{audit, is_unique_violation, memberships, organizations, users};
 
 /// The invited address already belongs to a member of the organization.
 #[derive(Debug)]
@@ -104,6 +106,8 @@ pub enum AcceptOutcome {
     WrongPassword,
     /// Signed in as someone else than the invited address.
     NotForThisAccount,
+    /// An account for the address was created while the person filled in the form.
+    AccountAppeared,
     LinkUsed,
 }
 
@@ -115,7 +119,8 @@ pub async fn accept(
     pending: &Pending,
     how: Acceptance<'_>,
     client_ip: &str,
-) -> anyhow::Result<AcceptOutcome> {
+) -> Result<AcceptOutcome, AppError> {
+    AppError::unless_active(&pending.org)?;
     let email = pending.invitation.email();
     let org = &pending.org;
     let existing = match how {
@@ -125,12 +130,14 @@ pub async fn accept(
             }
             Ok(user.clone())
         }
+        // A password sign-in like any other: throttled, and closed to blocked accounts. The
+        // link itself proves the address, so an unverified account may accept.
         Acceptance::ExistingAccount { password } => {
-            let user = users::find_by_email(state.store.pool(), &org.connection_id, &email).await?;
-            let stored = user.as_ref().and_then(|u| u.password_hash.as_deref());
-            match user {
-                Some(user) if state.passwords.verify(password, stored).await? => Ok(user),
-                _ => return Ok(AcceptOutcome::WrongPassword),
+            match authentication::sign_in(state, &org.connection_id, &email, password, client_ip)
+                .await?
+            {
+                SignInOutcome::SignedIn(user) | SignInOutcome::EmailNotVerified(user) => Ok(user),
+                SignInOutcome::Rejected => return Ok(AcceptOutcome::WrongPassword),
             }
         }
         Acceptance::NewAccount { name, password } => {
@@ -153,7 +160,13 @@ pub async fn accept(
                 email_verified: true,
                 operator: false,
             };
-            users::insert(&mut *tx, form).await?
+            match users::insert(&mut *tx, form).await {
+                Ok(user) => user,
+                // The address got an account since the page was shown: the invitation stays
+                // unused (the transaction rolls back) and the page asks for that password.
+                Err(err) if is_unique_violation(&err) => return Ok(AcceptOutcome::AccountAppeared),
+                Err(err) => return Err(err.into()),
+            }
         }
     };
     users::mark_email_verified(&mut *tx, &user.id).await?;

@@ -70,3 +70,13 @@ pub async fn after_verification(
         organizations::find_by_id(state.store.pool(), &OrganizationId::from_stored(last)).await?;
     Ok(org.map(|org| (org.id, org.slug)))
 }
+
+/// The path prefix of the pages where the user signs in: their isolated organization's own
+/// ("/o/{slug}"), or the deployment's ("").
+pub async fn realm_base(state: &AppState, user: &User) -> anyhow::Result<String> {
+    let own =
+        organizations::find_by_own_connection(state.store.pool(), &user.connection_id).await?;
+    Ok(own
+        .map(|org| format!("/o/{}", org.slug))
+        .unwrap_or_default())
+}

@@ -64,7 +64,7 @@ pub async fn reset_password(
     users::mark_email_verified(&mut *tx, &user.id).await?;
     tx.commit().await?;
     state.mail.wake();
-    let identifier = format!("{}:{}", user.connection_id, user.email);
+    let identifier = throttle::sign_in_identifier(&user.connection_id, &user.email);
     throttle::clear_failed_sign_ins(state, &identifier).await?;
     Ok(true)
 }

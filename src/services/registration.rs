@@ -61,10 +61,14 @@ pub async fn sign_up(
     }
     let user = match users::find_by_email(&mut *tx, &connection, &input.email).await? {
         Some(existing) if existing.email_verified => {
+            let base = match &joining {
+                Joining::Organization(org) => format!("/o/{}", org.slug),
+                Joining::Nothing | Joining::NewOrganization(..) => String::new(),
+            };
             let mail = AlreadyRegistered {
                 name: existing.name.to_string(),
-                login_link: state.links.login(),
-                reset_link: state.links.forgot_password(),
+                login_link: state.links.login(&base),
+                reset_link: state.links.forgot_password(&base),
             };
             state.mail.enqueue(&mut *tx, &existing.email, &mail).await?;
             None

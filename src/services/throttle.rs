@@ -1,4 +1,5 @@
 //! Request throttles kept in the database, so they count across every instance.
+use crate::domain::{ConnectionId, Email};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::{self, rate_limits, sign_in_failures};
@@ -30,6 +31,12 @@ pub async fn check_ip(state: &AppState, client_ip: &str) -> Result<(), AppError>
         });
     }
     Ok(())
+}
+
+/// What failed sign-ins are counted under: the account's connection and email. The same address
+/// in two isolated organizations is two accounts, backing off separately.
+pub fn sign_in_identifier(connection: &ConnectionId, email: &Email) -> String {
+    format!("{connection}:{email}")
 }
 
 /// What the backoff knows of an (account, IP) pair before an attempt.

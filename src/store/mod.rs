@@ -108,10 +108,6 @@ impl Store {
         &self.pool
     }
 
-    pub fn backend(&self) -> Backend {
-        self.backend
-    }
-
     /// Starts a transaction. On SQLite it takes the write lock at once: a deferred transaction
     /// that reads first and writes later fails with "busy" when another writer slipped in
     /// between, which the busy timeout cannot cure.

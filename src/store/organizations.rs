@@ -100,6 +100,25 @@ where
     .map(|row| row.map(Organization::from))
 }
 
+/// The isolated organization that owns a password connection.
+pub async fn find_by_own_connection<'c, E>(
+    db: E,
+    connection: &ConnectionId,
+) -> Result<Option<Organization>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query_as::<_, OrgRow>(
+        "SELECT id, slug, name, membership_mode, connection_id, suspended_reason, suspended_at,
+                allow_self_signup, logo_url, primary_color
+         FROM organizations WHERE connection_id = $1 AND membership_mode = 'isolated'",
+    )
+    .bind(connection.as_str().to_owned())
+    .fetch_optional(db)
+    .await
+    .map(|row| row.map(Organization::from))
+}
+
 /// One row of the operator's organization list.
 #[derive(Debug, Clone, FromRow)]
 pub struct OrgListRow {

@@ -91,6 +91,24 @@ where
     .map(drop)
 }
 
+/// Marks a message sent and drops its bodies: they hold single-use links that the database
+/// should not keep once delivered.
+pub async fn mark_sent_forgetting_bodies<'c, E>(db: E, id: &str) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query(
+        "UPDATE outbox SET sent_at = $1, claimed_until = NULL, last_error = NULL,
+                           text_body = '', html_body = ''
+         WHERE id = $2",
+    )
+    .bind(now())
+    .bind(id.to_owned())
+    .execute(db)
+    .await
+    .map(drop)
+}
+
 /// Releases a claim after a failed attempt; the message is due again after `retry_in_secs`.
 pub async fn mark_failed<'c, E>(
     db: E,

@@ -2,7 +2,7 @@
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::page::{Page, render};
+use super::page::{ClientIp, Page, render};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::outbox::{self, OutboxEntry};
@@ -22,10 +22,24 @@ struct MailShow {
     links: Vec<String>,
 }
 
-pub async fn list(page: Page, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    if !state.dev_mail {
-        return Err(AppError::NotFound);
+/// The dev outbox holds every link the deployment mailed: only the machine itself may read it.
+fn ensure_local(state: &AppState, ip: &ClientIp) -> Result<(), AppError> {
+    let local =
+        ip.0.parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if state.dev_mail && local {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
     }
+}
+
+pub async fn list(
+    page: Page,
+    state: web::Data<AppState>,
+    ip: ClientIp,
+) -> Result<HttpResponse, AppError> {
+    ensure_local(&state, &ip)?;
     let messages = outbox::list_recent(state.store.pool(), 100).await?;
     render(&MailList { page, messages })
 }
@@ -33,15 +47,14 @@ pub async fn list(page: Page, state: web::Data<AppState>) -> Result<HttpResponse
 pub async fn show(
     page: Page,
     state: web::Data<AppState>,
+    ip: ClientIp,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    if !state.dev_mail {
-        return Err(AppError::NotFound);
-    }
+    ensure_local(&state, &ip)?;
     let message = outbox::find(state.store.pool(), &id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let base = state.links.base().as_str().trim_end_matches('/').to_owned();
+    let base = state.links.base().as_str().to_owned();
     // Only links back into this deployment are made clickable.
     let links = message
         .text_body

@@ -77,6 +77,7 @@ pub async fn get(
     let Some(pending) = invitations::pending(&state, &token).await? else {
         return LinkInvalid::invitation(page);
     };
+    AppError::unless_active(&pending.org)?;
     render_token_page(
         StatusCode::OK,
         &view(
@@ -139,6 +140,9 @@ pub async fn post(
             errors.add("password", "Incorrect password.");
             let page = view(page, &token, &pending, String::new(), errors);
             render_token_page(StatusCode::UNAUTHORIZED, &page)
+        }
+        AcceptOutcome::AccountAppeared => {
+            Ok(see_other(&format!("/invitations/{}", token.as_str())))
         }
         AcceptOutcome::NotForThisAccount | AcceptOutcome::LinkUsed => LinkInvalid::invitation(page),
     }

@@ -10,7 +10,7 @@ use super::forms::{FieldErrors, NewAccount};
 use super::page::{ClientIp, Page, render, render_with_status, see_other};
 use crate::auth::TypedSession;
 use crate::domain::audit::Actor;
-use crate::domain::{MembershipMode, OrgName, Slug};
+use crate::domain::{ConnectionId, MembershipMode, OrgName, Slug};
 use crate::error::AppError;
 use crate::services::organizations::{self, NewOrganization};
 use crate::services::registration::{self, Joining, SignUp, SignUpOutcome};
@@ -61,6 +61,18 @@ pub async fn post(
         form.slug = Slug::propose(&form.org_name);
     }
     let slug = errors.check("slug", Slug::parse(&form.slug));
+    // An isolated organization's accounts belong to it alone and cannot found another.
+    if page
+        .user
+        .as_ref()
+        .is_some_and(|u| u.connection_id != ConnectionId::default_password())
+    {
+        errors.add(
+            "org_name",
+            "Your account belongs to an isolated organization and cannot create another one. \
+             Sign out, then create the organization with a new account.",
+        );
+    }
     // Someone signed in founds the organization with the account they have.
     let account = match &page.user {
         Some(_) => None,
@@ -74,7 +86,7 @@ pub async fn post(
     let (Some(name), Some(slug)) = (org_name, slug) else {
         return invalid(page, form, errors);
     };
-    if matches!(account, Some(None)) {
+    if matches!(account, Some(None)) || !errors.is_empty() {
         return invalid(page, form, errors);
     }
     let new = NewOrganization {

@@ -12,7 +12,7 @@ use super::page::{ClientIp, Page, render, render_token_page, render_with_status}
 use super::realm::Realm;
 use crate::domain::{Email, EmailToken, NewPassword};
 use crate::error::AppError;
-use crate::services::{recovery, throttle};
+use crate::services::{landing, recovery, throttle};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -56,8 +56,10 @@ pub struct ResetForm {
 
 pub async fn get_forgot(
     page: Page,
+    realm: Realm,
     query: web::Query<EmailQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let page = page.in_realm(&realm);
     let email = query.into_inner().email.unwrap_or_default();
     render(&ForgotPage {
         page,
@@ -137,5 +139,6 @@ pub async fn post_reset(
         return LinkInvalid::reset(page);
     }
     tracing::info!(user = %user.id, "password reset");
-    Ok(Notice::PasswordReset.redirect("/login"))
+    let base = landing::realm_base(&state, &user).await?;
+    Ok(Notice::PasswordReset.redirect(&format!("{base}/login")))
 }

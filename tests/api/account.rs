@@ -30,6 +30,12 @@ async fn changing_the_password_needs_the_current_one_and_ends_other_sessions() {
         .await;
     let phone = app.other_browser();
     phone.sign_in("ada@example.com", PASSWORD).await;
+    app.post("/forgot-password", &[("email", "ada@example.com")])
+        .await;
+    let reset = app
+        .last_mail_with_subject("ada@example.com", "Reset")
+        .await
+        .link_to("/reset-password");
     assert!(phone.is_signed_in().await);
 
     let res = app
@@ -67,6 +73,12 @@ async fn changing_the_password_needs_the_current_one_and_ends_other_sessions() {
     assert!(!phone.is_signed_in().await, "other sessions are ended");
     app.last_mail_with_subject("ada@example.com", "Your password was changed")
         .await;
+    let reset = reset.replace(&app.address, "");
+    assert_eq!(
+        app.get(&reset).await.status(),
+        StatusCode::GONE,
+        "earlier reset links die with the change"
+    );
 
     app.sign_out().await;
     assert_eq!(

@@ -225,7 +225,11 @@ async fn org_pages_show_the_orgs_name_logo_and_colour() {
     );
     app.exec("UPDATE organizations SET primary_color = '#aa3300', logo_url = 'https://brandy.test/logo.png' WHERE slug = 'brandy'")
         .await;
-    for path in ["/o/brandy/login", "/o/brandy/signup"] {
+    for path in [
+        "/o/brandy/login",
+        "/o/brandy/signup",
+        "/o/brandy/forgot-password",
+    ] {
         let html = visitor.get_html(path).await;
         assert!(
             html.contains("Brandy") && html.contains("https://brandy.test/logo.png"),
@@ -276,16 +280,36 @@ async fn an_isolated_orgs_member_recovers_the_password_on_the_orgs_own_pages() {
         .nth(1)
         .unwrap()
         .to_owned();
-    pat.post(
-        "/reset-password",
-        &[("token", &token), ("password", NEW_PASSWORD)],
-    )
-    .await;
+    let res = pat
+        .post(
+            "/reset-password",
+            &[("token", &token), ("password", NEW_PASSWORD)],
+        )
+        .await;
+    assert_eq!(
+        location(&res),
+        "/o/acme/login",
+        "back to the organization's own sign-in"
+    );
     assert_eq!(
         location(
             &pat.sign_in_at("acme", "pat@example.com", NEW_PASSWORD)
                 .await
         ),
         "/o/acme"
+    );
+    // An isolated account cannot found an organization of its own.
+    let res = pat
+        .post(
+            "/signup/organization",
+            &[("org_name", "Pat's Own"), ("slug", "pats-own")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("belongs to an isolated organization")
     );
 }

@@ -100,6 +100,15 @@ async fn an_invitation_to_an_existing_shared_account_asks_for_its_password() {
     let path = link.replace(&app.address, "");
     let page = ada.get_html(&path).await;
     assert!(page.contains("already have an account"));
+    // Blocked accounts cannot accept; the check is a sign-in like any other.
+    app.exec("UPDATE users SET blocked_at = 1 WHERE email = 'ada@example.com'")
+        .await;
+    assert_eq!(
+        ada.post(&path, &[("password", PASSWORD)]).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    app.exec("UPDATE users SET blocked_at = NULL WHERE email = 'ada@example.com'")
+        .await;
     let wrong = ada.post(&path, &[("password", NEW_PASSWORD)]).await;
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
     let res = ada.post(&path, &[("password", PASSWORD)]).await;
@@ -164,6 +173,11 @@ async fn suspension_is_enforced_on_the_next_request_and_lifted_by_reactivation()
         .await;
     assert_eq!(alice.get("/o/umbrella").await.status(), StatusCode::OK);
 
+    app.invite_owner("umbrella", "bob@umbrella.test").await;
+    let bob_link = app
+        .last_mail_with_subject("bob@umbrella.test", "invited")
+        .await
+        .link_to("/invitations/");
     app.post(
         "/admin/orgs/umbrella/suspend",
         &[("reason", "Unpaid invoices")],
@@ -178,6 +192,13 @@ async fn suspension_is_enforced_on_the_next_request_and_lifted_by_reactivation()
         StatusCode::FORBIDDEN
     );
 
+    let bob = app.other_browser();
+    let res = bob.get(&bob_link.replace(&app.address, "")).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::FORBIDDEN,
+        "no joining a suspended organization"
+    );
     app.post("/admin/orgs/umbrella/reactivate", &[]).await;
     assert_eq!(alice.get("/o/umbrella").await.status(), StatusCode::OK);
     let audit = app.get_html("/admin/audit").await;

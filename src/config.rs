@@ -1,4 +1,5 @@
 //! Settings: built from defaults and the environment by `from_env`, or directly by tests.
+use std::net::IpAddr;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
@@ -23,6 +24,8 @@ pub struct Settings {
     pub secret_key: Option<SecretString>,
     /// Sign-in, sign-up and recovery POSTs allowed per client IP per minute.
     pub auth_rate_limit: u32,
+    /// Reverse proxies whose `X-Forwarded-For` names the real client.
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 impl Settings {
@@ -37,6 +40,7 @@ impl Settings {
             mail_from: "Usher <no-reply@localhost>".into(),
             secret_key: None,
             auth_rate_limit: 30,
+            trusted_proxies: Vec::new(),
         }
     }
 
@@ -64,6 +68,13 @@ impl Settings {
             settings.auth_rate_limit = limit
                 .parse()
                 .context("USHER_AUTH_RATE_LIMIT must be a whole number of requests per minute")?;
+        }
+        if let Some(proxies) = var("USHER_TRUSTED_PROXIES") {
+            settings.trusted_proxies = proxies
+                .split(',')
+                .map(|ip| ip.trim().parse::<IpAddr>())
+                .collect::<Result<_, _>>()
+                .context("USHER_TRUSTED_PROXIES must be a comma-separated list of IP addresses")?;
         }
         Ok(settings)
     }

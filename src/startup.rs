@@ -67,6 +67,7 @@ impl Application {
             links: Links::new(public_url.clone()),
             auth_rate_limit: settings.auth_rate_limit,
             dev_mail: settings.smtp_url.is_none(),
+            trusted_proxies: settings.trusted_proxies.clone(),
         };
         tokio::spawn(
             MailWorker {

@@ -17,6 +17,8 @@ pub struct AppState {
     pub auth_rate_limit: u32,
     /// True when mail goes to the dev outbox (and `/dev/mail` is served).
     pub dev_mail: bool,
+    /// Reverse proxies whose `X-Forwarded-For` names the real client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl AppState {

@@ -20,7 +20,7 @@ pub async fn check_ip(state: &AppState, client_ip: &str) -> Result<(), AppError>
     }
     let now = store::now();
     let window = now - now.rem_euclid(WINDOW_SECS);
-    let bucket = format!("auth-ip:{client_ip}");
+    let bucket = format!("auth-ip:{}", network_of(client_ip));
     let current = rate_limits::hit(state.store.pool(), &bucket, window).await?;
     let previous = rate_limits::count(state.store.pool(), &bucket, window - WINDOW_SECS).await?;
     let overlap = (WINDOW_SECS - (now - window)) as f64 / WINDOW_SECS as f64;
@@ -31,6 +31,18 @@ pub async fn check_ip(state: &AppState, client_ip: &str) -> Result<(), AppError>
         });
     }
     Ok(())
+}
+
+/// The unit an address is limited as: an IPv4 address, or the /64 an IPv6 address belongs to
+/// (one subscriber usually holds a whole /64).
+fn network_of(client_ip: &str) -> String {
+    match client_ip.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(ip)) => {
+            let [a, b, c, d, ..] = ip.segments();
+            format!("{a:x}:{b:x}:{c:x}:{d:x}::/64")
+        }
+        _ => client_ip.to_owned(),
+    }
 }
 
 /// What failed sign-ins are counted under: the account's connection and email. The same address
@@ -108,7 +120,17 @@ fn backoff_secs(failures: i64) -> i64 {
 
 #[cfg(test)]
 mod tests {
-    use super::backoff_secs;
+    use super::{backoff_secs, network_of};
+
+    #[test]
+    fn ipv6_addresses_are_limited_per_64() {
+        assert_eq!(
+            network_of("2001:db8:1:2:aaaa::1"),
+            network_of("2001:db8:1:2:bbbb::9")
+        );
+        assert_ne!(network_of("2001:db8:1:2::1"), network_of("2001:db8:1:3::1"));
+        assert_eq!(network_of("203.0.113.7"), "203.0.113.7");
+    }
 
     #[test]
     fn backoff_grows_and_is_capped() {

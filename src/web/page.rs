@@ -1,5 +1,7 @@
 //! What every page shows besides its own content (CSRF token, notice, signed-in user), and
 //! the one way pages are turned into responses.
+use std::net::IpAddr;
+
 use actix_web::dev::Payload;
 use actix_web::http::{StatusCode, header};
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
@@ -133,18 +135,39 @@ pub fn see_other(location: &str) -> HttpResponse {
         .finish()
 }
 
-/// The client's address, as seen on the socket (a proxy in front of Usher shows as itself).
+/// The client's address: the socket's peer, or, when that peer is a trusted reverse proxy, the
+/// right-most `X-Forwarded-For` entry that is not itself a trusted proxy (entries further left
+/// are whatever the client chose to send).
 pub struct ClientIp(pub String);
+
+impl ClientIp {
+    fn of(req: &HttpRequest) -> String {
+        let Some(peer) = req.peer_addr().map(|a| a.ip()) else {
+            return "unknown".into();
+        };
+        let trusted = AppState::of(req)
+            .map(|s| s.trusted_proxies.clone())
+            .unwrap_or_default();
+        if !trusted.contains(&peer) {
+            return peer.to_string();
+        }
+        let forwarded: Vec<IpAddr> = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|ip| ip.trim().parse().ok())
+            .collect();
+        let client = forwarded.into_iter().rev().find(|ip| !trusted.contains(ip));
+        client.unwrap_or(peer).to_string()
+    }
+}
 
 impl FromRequest for ClientIp {
     type Error = AppError;
     type Future = std::future::Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let ip = req
-            .peer_addr()
-            .map(|a| a.ip().to_string())
-            .unwrap_or_else(|| "unknown".into());
-        std::future::ready(Ok(ClientIp(ip)))
+        std::future::ready(Ok(ClientIp(Self::of(req))))
     }
 }

@@ -133,3 +133,55 @@ async fn unknown_accounts_back_off_like_known_ones() {
         StatusCode::TOO_MANY_REQUESTS
     );
 }
+
+async fn forgot_from(app: &TestApp, forwarded_for: &str) -> StatusCode {
+    let token = app.csrf().await;
+    let form = [
+        ("email", "ghost@example.com"),
+        ("csrf_token", token.as_str()),
+    ];
+    let req = app
+        .client
+        .post(app.url("/forgot-password"))
+        .header("x-forwarded-for", forwarded_for);
+    req.form(&form).send().await.unwrap().status()
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_is_limited_on_its_own() {
+    let app = spawn_app_with(|s| {
+        s.auth_rate_limit = 2;
+        s.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    })
+    .await;
+    // The left-most entry is the client's own claim; the proxy appends the address it saw.
+    assert_eq!(
+        forgot_from(&app, "1.1.1.1, 203.0.113.5").await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        forgot_from(&app, "2.2.2.2, 203.0.113.5").await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        forgot_from(&app, "3.3.3.3, 203.0.113.5").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        forgot_from(&app, "203.0.113.6").await,
+        StatusCode::OK,
+        "another client"
+    );
+}
+
+#[tokio::test]
+async fn without_a_trusted_proxy_forwarded_headers_are_ignored() {
+    let app = spawn_app_with(|s| s.auth_rate_limit = 2).await;
+    assert_eq!(forgot_from(&app, "203.0.113.1").await, StatusCode::OK);
+    assert_eq!(forgot_from(&app, "203.0.113.2").await, StatusCode::OK);
+    assert_eq!(
+        forgot_from(&app, "203.0.113.3").await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "spoofing does not help"
+    );
+}

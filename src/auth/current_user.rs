@@ -56,7 +56,8 @@ impl FromRequest for CurrentUser {
     }
 }
 
-/// A platform operator. Anyone else gets 404, so the portal's existence does not leak.
+/// A platform operator. Signed-in people who are not get 404, so that the portal does not
+/// reveal itself to them; anonymous visitors are asked to sign in.
 pub struct Operator(pub User);
 
 impl FromRequest for Operator {

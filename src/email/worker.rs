@@ -14,6 +14,9 @@ const LEASE_SECS: i64 = 120;
 /// Idle instances look for work (from other instances, or due retries) this often.
 const POLL: Duration = Duration::from_secs(1);
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
+/// After this many failed attempts (about a day and a half of retries) a message is given up:
+/// an address the server keeps refusing must not be retried forever.
+const MAX_ATTEMPTS: i64 = 200;
 
 pub struct MailWorker {
     pub store: Store,
@@ -53,6 +56,10 @@ impl MailWorker {
             Ok(()) => {
                 outbox::mark_sent_forgetting_bodies(self.store.pool(), &message.id).await?;
                 tracing::info!(id = %message.id, subject = %message.subject, "mail delivered");
+            }
+            Err(err) if message.attempts >= MAX_ATTEMPTS => {
+                tracing::error!(id = %message.id, error = ?err, "mail given up after {MAX_ATTEMPTS} attempts");
+                outbox::mark_abandoned(self.store.pool(), &message.id, &format!("{err:#}")).await?;
             }
             Err(err) => {
                 let retry_in = retry_delay_secs(message.attempts);

@@ -3,7 +3,7 @@ use crate::domain::{ConnectionId, Email, EmailToken, NewPassword, TokenPurpose, 
 use crate::email::messages::ResetPassword;
 use crate::services::{account, throttle};
 use crate::state::AppState;
-use crate::store::{email_tokens, users};
+use crate::store::{email_tokens, sign_in_failures, users};
 
 /// Mails a reset link if the account exists. The caller answers the same either way.
 pub async fn request_reset(
@@ -62,9 +62,10 @@ pub async fn reset_password(
     account::replace_password(state, &mut tx, user, &hash).await?;
     // The link reached the mailbox, which proves the address.
     users::mark_email_verified(&mut *tx, &user.id).await?;
+    // The owner proved the mailbox: the sign-in backoff of the account is lifted with the reset.
+    let identifier = throttle::sign_in_identifier(&user.connection_id, &user.email);
+    sign_in_failures::clear(&mut *tx, &identifier).await?;
     tx.commit().await?;
     state.mail.wake();
-    let identifier = throttle::sign_in_identifier(&user.connection_id, &user.email);
-    throttle::clear_failed_sign_ins(state, &identifier).await?;
     Ok(true)
 }

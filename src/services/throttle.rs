@@ -108,11 +108,6 @@ pub async fn record_failed_sign_in(
     Ok(())
 }
 
-pub async fn clear_failed_sign_ins(state: &AppState, identifier: &str) -> Result<(), AppError> {
-    sign_in_failures::clear(state.store.pool(), identifier).await?;
-    Ok(())
-}
-
 fn backoff_secs(failures: i64) -> i64 {
     let doublings = (failures - FREE_FAILURES).clamp(0, 10);
     (30_i64 << doublings).min(MAX_LOCK_SECS)

@@ -1,4 +1,4 @@
-//! Email tokens: stored as SHA-256 hashes, bound to a purpose and an email, used at most once.
+//! Email tokens: stored as SHA-256 hashes, bound to a purpose and an account, used at most once.
 use sqlx::{Any, Executor, FromRow};
 
 use super::now;

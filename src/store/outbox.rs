@@ -131,6 +131,22 @@ where
     .map(drop)
 }
 
+/// Gives a message up: it stays in the table with its last error, and is never claimed again.
+pub async fn mark_abandoned<'c, E>(db: E, id: &str, error: &str) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query(
+        "UPDATE outbox SET claimed_until = NULL, last_error = $1, next_attempt_at = $2 WHERE id = $3",
+    )
+    .bind(format!("given up: {error}"))
+    .bind(i64::MAX)
+    .bind(id.to_owned())
+    .execute(db)
+    .await
+    .map(drop)
+}
+
 /// The newest messages, for the dev mail page.
 pub async fn list_recent<'c, E>(db: E, limit: i64) -> Result<Vec<OutboxEntry>, sqlx::Error>
 where

@@ -122,3 +122,32 @@ async fn mail_queued_during_an_smtp_outage_is_delivered_once_the_server_is_back(
         .unwrap();
     assert!(text.is_empty() && html.is_empty());
 }
+
+#[tokio::test]
+async fn a_message_the_server_keeps_refusing_is_given_up_in_the_end() {
+    let port = free_port();
+    let app =
+        spawn_app_with(|s| s.smtp_url = Some(format!("smtp://127.0.0.1:{port}").into())).await;
+    app.sign_up("Ada Lovelace", "ada@example.com", PASSWORD)
+        .await;
+    // As if it had failed for a day and a half already.
+    app.exec("UPDATE outbox SET attempts = 199, next_attempt_at = 0")
+        .await;
+    let error = eventually(Duration::from_secs(10), "the message given up", || async {
+        let error: Option<String> = sqlx::query_scalar("SELECT last_error FROM outbox")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+        error.filter(|e| e.starts_with("given up"))
+    })
+    .await;
+    assert!(
+        error.contains("Connection refused") || error.contains("onnection"),
+        "{error}"
+    );
+    let attempts: i64 = sqlx::query_scalar("SELECT attempts FROM outbox")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(attempts, 200, "not claimed again");
+}

@@ -12,6 +12,7 @@ use usher::config::Settings;
 use usher::domain::{ConnectionId, DisplayName, Email, MembershipMode, OrgName, Role, Slug};
 use usher::startup::Application;
 use usher::store::{Store, memberships, organizations, users};
+use usher::web::paging;
 
 const ORGS: usize = 10_000;
 const MEMBERS: usize = 100_000;
@@ -51,15 +52,12 @@ async fn main() {
         .await
         .unwrap();
     let deep_org = deep_org.last().unwrap();
-    let org_key = urlencode(&format!("{}\n{}", deep_org.name, deep_org.id));
+    let org_key = urlencode(&paging::org_key(&deep_org.name, &deep_org.id));
     let deep_member = memberships::list_page(store.pool(), &big.id, None, (MEMBERS / 2) as i64)
         .await
         .unwrap();
     let deep_member = deep_member.last().unwrap();
-    let member_key = urlencode(&format!(
-        "{}.{}",
-        deep_member.created_at, deep_member.user_id
-    ));
+    let member_key = urlencode(&paging::member_key(deep_member));
 
     println!(
         "Usher list pages: {ORGS} organizations, {MEMBERS} members in one; {SAMPLES} requests each"

@@ -5,13 +5,12 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::page::{Page, render};
+use super::paging::{PER_PAGE, next_key};
 use crate::auth::Operator;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::audit::{self, AuditRow};
 use crate::store::users::{self, UserListRow};
-
-const PER_PAGE: i64 = 50;
 
 #[derive(Template)]
 #[template(path = "admin/users.html")]
@@ -41,9 +40,7 @@ pub async fn users(
     query: web::Query<BeforeQuery>,
 ) -> Result<HttpResponse, AppError> {
     let users = users::list_page(state.store.pool(), query.before.as_deref(), PER_PAGE).await?;
-    let next = (users.len() as i64 == PER_PAGE)
-        .then(|| users.last().map(|u| u.id.clone()))
-        .flatten();
+    let next = next_key(&users, |u| u.id.clone());
     render(&UsersPage { page, users, next })
 }
 
@@ -54,9 +51,7 @@ pub async fn audit(
     query: web::Query<BeforeQuery>,
 ) -> Result<HttpResponse, AppError> {
     let events = audit::list_page(state.store.pool(), query.before.as_deref(), PER_PAGE).await?;
-    let next = (events.len() as i64 == PER_PAGE)
-        .then(|| events.last().map(|e| e.id.clone()))
-        .flatten();
+    let next = next_key(&events, |e| e.id.clone());
     render(&AuditPage { page, events, next })
 }
 

@@ -7,8 +7,8 @@ use serde::Deserialize;
 
 use super::forms::FieldErrors;
 use super::notice::Notice;
-use super::orgs::{next_member_key, parse_member_key};
 use super::page::{ClientIp, Page, render, render_with_status, see_other};
+use super::paging::{self, PER_PAGE};
 use crate::auth::Operator;
 use crate::domain::audit::Actor;
 use crate::domain::{Email, MembershipMode, OrgName, Organization, Role, Slug, User};
@@ -19,9 +19,6 @@ use crate::state::AppState;
 use crate::store::connections::{self, ConnectionRow};
 use crate::store::memberships::{self, MemberRow};
 use crate::store::organizations::{self as org_store, OrgListRow};
-
-const ORGS_PER_PAGE: i64 = 50;
-const MEMBERS_PER_PAGE: i64 = 50;
 
 #[derive(Template)]
 #[template(path = "admin/orgs.html")]
@@ -92,14 +89,9 @@ pub async fn list(
     _op: Operator,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
-    // The key of a page is the last row's `{name}\n{id}`: names may hold any other character.
-    let after = query.after.as_deref().and_then(|key| key.split_once('\n'));
-    let orgs = org_store::list_page(state.store.pool(), &query.q, after, ORGS_PER_PAGE).await?;
-    let full = orgs.len() as i64 == ORGS_PER_PAGE;
-    let next = orgs
-        .last()
-        .filter(|_| full)
-        .map(|o| format!("{}\n{}", o.name, o.id));
+    let after = query.after.as_deref().and_then(paging::parse_org_key);
+    let orgs = org_store::list_page(state.store.pool(), &query.q, after, PER_PAGE).await?;
+    let next = paging::next_key(&orgs, |o| paging::org_key(&o.name, &o.id));
     render(&OrgList {
         page,
         q: query.into_inner().q,
@@ -199,10 +191,9 @@ async fn org_page(
     invite_email: String,
     errors: FieldErrors,
 ) -> Result<OrgPage, AppError> {
-    let after = after.and_then(parse_member_key);
-    let members =
-        memberships::list_page(state.store.pool(), &org.id, after, MEMBERS_PER_PAGE).await?;
-    let next = next_member_key(&members, MEMBERS_PER_PAGE);
+    let after = after.and_then(paging::parse_member_key);
+    let members = memberships::list_page(state.store.pool(), &org.id, after, PER_PAGE).await?;
+    let next = paging::next_key(&members, paging::member_key);
     Ok(OrgPage {
         page,
         org,

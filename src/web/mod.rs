@@ -15,6 +15,7 @@ pub mod notice;
 pub mod org_signup;
 pub mod orgs;
 pub mod page;
+pub mod paging;
 pub mod realm;
 pub mod recovery;
 pub mod security_headers;

@@ -6,14 +6,13 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::page::{Page, render, see_other};
+use super::paging;
 use crate::auth::{CurrentUser, OrgAdmin, OrgMember, TypedSession};
 use crate::error::AppError;
 use crate::services::landing::{self, OrgChoice};
 use crate::state::AppState;
 use crate::store::memberships::{self, MemberRow};
 use crate::store::organizations;
-
-const MEMBERS_PER_PAGE: i64 = 50;
 
 #[derive(Template)]
 #[template(path = "orgs/picker.html")]
@@ -99,10 +98,10 @@ pub async fn members(
     OrgAdmin(admin): OrgAdmin,
     query: web::Query<AfterQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let after = query.after.as_deref().and_then(parse_member_key);
+    let after = query.after.as_deref().and_then(paging::parse_member_key);
     let members =
-        memberships::list_page(state.store.pool(), &admin.org.id, after, MEMBERS_PER_PAGE).await?;
-    let next = next_member_key(&members, MEMBERS_PER_PAGE);
+        memberships::list_page(state.store.pool(), &admin.org.id, after, paging::PER_PAGE).await?;
+    let next = paging::next_key(&members, paging::member_key);
     let org = admin.org;
     let page = Page {
         current_org: Some(org.name.clone()),
@@ -115,20 +114,6 @@ pub async fn members(
         members,
         next,
     })
-}
-
-/// The key of a member page's last row, `{joined}.{user id}`, when another page may follow.
-pub fn next_member_key(members: &[MemberRow], per_page: i64) -> Option<String> {
-    let full = members.len() as i64 == per_page;
-    members
-        .last()
-        .filter(|_| full)
-        .map(|m| format!("{}.{}", m.created_at, m.user_id))
-}
-
-pub fn parse_member_key(key: &str) -> Option<(i64, &str)> {
-    let (time, id) = key.split_once('.')?;
-    Some((time.parse().ok()?, id))
 }
 
 /// The organization's colour as a stylesheet: inline styles would need a weaker CSP.

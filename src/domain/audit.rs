@@ -1,5 +1,5 @@
 //! Audit events: who did what, from where.
-use super::UserId;
+use super::{User, UserId};
 
 /// Who acted, as recorded in the audit log.
 #[derive(Debug, Clone, Default)]
@@ -7,6 +7,17 @@ pub struct Actor {
     pub user_id: Option<UserId>,
     pub email: Option<String>,
     pub client_ip: Option<String>,
+}
+
+impl Actor {
+    /// A signed-in (or just created) user acting from `client_ip`.
+    pub fn user(user: &User, client_ip: &str) -> Self {
+        Self {
+            user_id: Some(user.id.clone()),
+            email: Some(user.email.to_string()),
+            client_ip: Some(client_ip.to_owned()),
+        }
+    }
 }
 
 /// Every kind of provisioning action the audit log records.

@@ -178,11 +178,7 @@ pub async fn accept(
         memberships::insert(&mut *tx, &org.id, &user.id, role).await?;
     }
     users::set_last_organization(&mut *tx, &user.id, &org.id).await?;
-    let actor = Actor {
-        user_id: Some(user.id.clone()),
-        email: Some(user.email.to_string()),
-        client_ip: Some(client_ip.to_owned()),
-    };
+    let actor = Actor::user(&user, client_ip);
     let subject = format!("{} as {}", user.email, role.as_str());
     audit::insert(
         &mut *tx,

@@ -120,11 +120,7 @@ async fn join(
     user: &User,
     client_ip: &str,
 ) -> anyhow::Result<Option<OrganizationId>> {
-    let actor = Actor {
-        user_id: Some(user.id.clone()),
-        email: Some(user.email.to_string()),
-        client_ip: Some(client_ip.to_owned()),
-    };
+    let actor = Actor::user(user, client_ip);
     match joining {
         Joining::Nothing => Ok(None),
         Joining::Organization(org) => {

@@ -76,11 +76,7 @@ pub struct InviteForm {
 }
 
 fn actor(operator: &User, ip: &ClientIp) -> Actor {
-    Actor {
-        user_id: Some(operator.id.clone()),
-        email: Some(operator.email.to_string()),
-        client_ip: Some(ip.0.clone()),
-    }
+    Actor::user(operator, &ip.0)
 }
 
 pub async fn list(

@@ -96,14 +96,14 @@ pub async fn post(
         connections: Vec::new(),
         allow_self_signup: false,
     };
-    let actor = Actor {
-        user_id: page.user.as_ref().map(|u| u.id.clone()),
-        email: page
-            .user
-            .as_ref()
-            .map(|u| u.email.to_string())
-            .or_else(|| Some(form.email.trim().to_lowercase())),
-        client_ip: Some(ip.0.clone()),
+    // A founder without an account yet is known by the address they typed.
+    let actor = match &page.user {
+        Some(user) => Actor::user(user, &ip.0),
+        None => Actor {
+            user_id: None,
+            email: Some(form.email.trim().to_lowercase()),
+            client_ip: Some(ip.0.clone()),
+        },
     };
     match (&page.user, account.flatten()) {
         (Some(user), _) => {

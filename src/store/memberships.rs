@@ -80,7 +80,8 @@ pub struct MemberRow {
     pub created_at: i64,
 }
 
-/// A page of members by join time, after the given (time, user id) key.
+/// A page of members by join time, after the given (time, user id) key. The row-value
+/// comparison lets both engines seek straight into the index, however deep the page.
 pub async fn list_page<'c, E>(
     db: E,
     org: &OrganizationId,
@@ -95,7 +96,7 @@ where
         "SELECT m.user_id, u.name, u.email, m.role, m.created_at
          FROM memberships m JOIN users u ON u.id = m.user_id
          WHERE m.organization_id = $1
-           AND (m.created_at > $2 OR (m.created_at = $2 AND m.user_id > $3))
+           AND (m.created_at, m.user_id) > ($2, $3)
          ORDER BY m.created_at, m.user_id
          LIMIT $4",
     )

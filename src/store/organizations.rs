@@ -148,7 +148,7 @@ where
         "SELECT o.id, o.slug, o.name, o.membership_mode, o.suspended_at, o.member_count AS members
          FROM organizations o
          WHERE (LOWER(o.name) LIKE $1 OR o.slug LIKE $1)
-           AND (o.name > $2 OR (o.name = $2 AND o.id > $3))
+           AND (o.name, o.id) > ($2, $3)
          ORDER BY o.name, o.id
          LIMIT $4",
     )

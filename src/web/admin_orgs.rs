@@ -38,6 +38,7 @@ struct NewOrgPage {
     mode: String,
     connections: Vec<ConnectionRow>,
     chosen: Vec<String>,
+    self_signup: bool,
     errors: FieldErrors,
 }
 
@@ -109,6 +110,7 @@ pub async fn new_form(
         mode: "shared".into(),
         connections,
         chosen: Vec::new(),
+        self_signup: false,
         errors: FieldErrors::default(),
     })
 }
@@ -127,6 +129,7 @@ pub async fn create(
             .unwrap_or_default()
     };
     let (name, mut slug, mode) = (field("name"), field("slug"), field("mode"));
+    let self_signup = field("self_signup") == "on";
     let chosen: Vec<String> = form
         .iter()
         .filter(|(k, _)| k == "connection")
@@ -154,7 +157,7 @@ pub async fn create(
             slug,
             mode,
             connections: chosen.clone(),
-            allow_self_signup: field("self_signup") == "on",
+            allow_self_signup: self_signup,
         };
         match organizations::create(&state, &actor(&operator, &ip), &new).await? {
             Ok(org) => return Ok(see_other(&format!("/admin/orgs/{}", org.slug))),
@@ -168,6 +171,7 @@ pub async fn create(
         mode,
         connections: shareable,
         chosen,
+        self_signup,
         errors,
     };
     render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)

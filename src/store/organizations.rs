@@ -4,6 +4,14 @@ use sqlx::{Any, Executor, FromRow};
 use super::now;
 use crate::domain::{ConnectionId, MembershipMode, OrgName, Organization, OrganizationId, Slug};
 
+/// The columns an `OrgRow` is read from, as a literal for `concat!`.
+macro_rules! org_columns {
+    () => {
+        "id, slug, name, membership_mode, connection_id, suspended_reason, suspended_at, \
+         allow_self_signup, logo_url, primary_color"
+    };
+}
+
 #[derive(FromRow)]
 struct OrgRow {
     id: String,
@@ -48,13 +56,13 @@ pub async fn insert<'c, E>(db: E, form: OrgInsertForm<'_>) -> Result<Organizatio
 where
     E: Executor<'c, Database = Any>,
 {
-    sqlx::query_as::<_, OrgRow>(
+    sqlx::query_as::<_, OrgRow>(concat!(
         "INSERT INTO organizations (id, slug, name, membership_mode, connection_id,
                                     allow_self_signup, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
-         RETURNING id, slug, name, membership_mode, connection_id, suspended_reason,
-                   suspended_at, allow_self_signup, logo_url, primary_color",
-    )
+         RETURNING ",
+        org_columns!()
+    ))
     .bind(OrganizationId::new().as_str().to_owned())
     .bind(form.slug.as_str().to_owned())
     .bind(form.name.as_str().to_owned())
@@ -71,11 +79,11 @@ pub async fn find_by_slug<'c, E>(db: E, slug: &str) -> Result<Option<Organizatio
 where
     E: Executor<'c, Database = Any>,
 {
-    sqlx::query_as::<_, OrgRow>(
-        "SELECT id, slug, name, membership_mode, connection_id, suspended_reason, suspended_at,
-                allow_self_signup, logo_url, primary_color
-         FROM organizations WHERE slug = $1",
-    )
+    sqlx::query_as::<_, OrgRow>(concat!(
+        "SELECT ",
+        org_columns!(),
+        " FROM organizations WHERE slug = $1"
+    ))
     .bind(slug.to_lowercase())
     .fetch_optional(db)
     .await
@@ -89,11 +97,11 @@ pub async fn find_by_id<'c, E>(
 where
     E: Executor<'c, Database = Any>,
 {
-    sqlx::query_as::<_, OrgRow>(
-        "SELECT id, slug, name, membership_mode, connection_id, suspended_reason, suspended_at,
-                allow_self_signup, logo_url, primary_color
-         FROM organizations WHERE id = $1",
-    )
+    sqlx::query_as::<_, OrgRow>(concat!(
+        "SELECT ",
+        org_columns!(),
+        " FROM organizations WHERE id = $1"
+    ))
     .bind(id.as_str().to_owned())
     .fetch_optional(db)
     .await
@@ -108,11 +116,11 @@ pub async fn find_by_own_connection<'c, E>(
 where
     E: Executor<'c, Database = Any>,
 {
-    sqlx::query_as::<_, OrgRow>(
-        "SELECT id, slug, name, membership_mode, connection_id, suspended_reason, suspended_at,
-                allow_self_signup, logo_url, primary_color
-         FROM organizations WHERE connection_id = $1 AND membership_mode = 'isolated'",
-    )
+    sqlx::query_as::<_, OrgRow>(concat!(
+        "SELECT ",
+        org_columns!(),
+        " FROM organizations WHERE connection_id = $1 AND membership_mode = 'isolated'"
+    ))
     .bind(connection.as_str().to_owned())
     .fetch_optional(db)
     .await

@@ -4,6 +4,13 @@ use sqlx::{Any, Executor, FromRow};
 use super::now;
 use crate::domain::{ConnectionId, DisplayName, Email, OrganizationId, User, UserId};
 
+/// The columns a `UserRow` is read from, as a literal for `concat!`.
+macro_rules! user_columns {
+    () => {
+        "id, connection_id, email, name, password_hash, email_verified_at, operator_since, blocked_at"
+    };
+}
+
 #[derive(FromRow)]
 struct UserRow {
     id: String,
@@ -47,13 +54,13 @@ where
 {
     let now = now();
     let stamp = |on: bool| on.then_some(now);
-    sqlx::query_as::<_, UserRow>(
+    sqlx::query_as::<_, UserRow>(concat!(
         "INSERT INTO users (id, connection_id, email, name, password_hash, email_verified_at,
                             operator_since, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
-         RETURNING id, connection_id, email, name, password_hash, email_verified_at,
-                   operator_since, blocked_at",
-    )
+         RETURNING ",
+        user_columns!()
+    ))
     .bind(UserId::new().as_str().to_owned())
     .bind(form.connection_id.as_str().to_owned())
     .bind(form.email.as_str().to_owned())
@@ -71,11 +78,11 @@ pub async fn find_by_id<'c, E>(db: E, id: &UserId) -> Result<Option<User>, sqlx:
 where
     E: Executor<'c, Database = Any>,
 {
-    sqlx::query_as::<_, UserRow>(
-        "SELECT id, connection_id, email, name, password_hash, email_verified_at,
-                operator_since, blocked_at
-         FROM users WHERE id = $1",
-    )
+    sqlx::query_as::<_, UserRow>(concat!(
+        "SELECT ",
+        user_columns!(),
+        " FROM users WHERE id = $1"
+    ))
     .bind(id.as_str().to_owned())
     .fetch_optional(db)
     .await
@@ -90,11 +97,11 @@ pub async fn find_by_email<'c, E>(
 where
     E: Executor<'c, Database = Any>,
 {
-    sqlx::query_as::<_, UserRow>(
-        "SELECT id, connection_id, email, name, password_hash, email_verified_at,
-                operator_since, blocked_at
-         FROM users WHERE connection_id = $1 AND email = $2",
-    )
+    sqlx::query_as::<_, UserRow>(concat!(
+        "SELECT ",
+        user_columns!(),
+        " FROM users WHERE connection_id = $1 AND email = $2"
+    ))
     .bind(connection_id.as_str().to_owned())
     .bind(email.as_str().to_owned())
     .fetch_optional(db)

@@ -201,6 +201,14 @@ pub fn set_cookie(res: &Response, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The `token` parameter of a link.
+pub fn token_in(link: &str) -> String {
+    link.split("token=")
+        .nth(1)
+        .expect("no token in the link")
+        .to_owned()
+}
+
 /// An email as read back from the outbox folder.
 #[derive(Debug, Clone)]
 pub struct Mail {
@@ -542,6 +550,24 @@ impl TestApp {
         assert_eq!(self.get(&path).await.status(), StatusCode::OK);
         self.post(&path, &[("name", name), ("password", password)])
             .await
+    }
+
+    /// Asks for a reset link at `forgot_path` and returns the token of the email that arrives.
+    pub async fn reset_token_via(&self, forgot_path: &str, email: &str) -> String {
+        let seen = self.mails_to(email).len();
+        let res = self.post(forgot_path, &[("email", email)]).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let mail = self.next_mail_to(email, seen).await;
+        assert!(
+            mail.subject.contains("Reset your password"),
+            "{}",
+            mail.subject
+        );
+        token_in(&mail.link_to("/reset-password"))
+    }
+
+    pub async fn reset_token(&self, email: &str) -> String {
+        self.reset_token_via("/forgot-password", email).await
     }
 
     /// Signs in on an organization's own sign-in page.

@@ -74,13 +74,7 @@ async fn a_reset_link_expires_after_an_hour() {
     let app = spawn_app().await;
     app.create_verified_user("Ada Lovelace", "ada@example.com", PASSWORD)
         .await;
-    app.post("/forgot-password", &[("email", "ada@example.com")])
-        .await;
-    let link = app
-        .last_mail_with_subject("ada@example.com", "Reset")
-        .await
-        .link_to("/reset-password");
-    let token = link.split("token=").nth(1).unwrap().to_owned();
+    let token = app.reset_token("ada@example.com").await;
     let lifetime: i64 = sqlx::query_scalar(
         "SELECT expires_at - created_at FROM email_tokens WHERE purpose = 'reset_password'",
     )
@@ -157,13 +151,7 @@ async fn a_weak_new_password_is_refused_and_the_link_stays_usable() {
     let app = spawn_app().await;
     app.create_verified_user("Ada Lovelace", "ada@example.com", PASSWORD)
         .await;
-    app.post("/forgot-password", &[("email", "ada@example.com")])
-        .await;
-    let link = app
-        .last_mail_with_subject("ada@example.com", "Reset")
-        .await
-        .link_to("/reset-password");
-    let token = link.split("token=").nth(1).unwrap().to_owned();
+    let token = app.reset_token("ada@example.com").await;
     let res = app
         .post(
             "/reset-password",

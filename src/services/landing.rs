@@ -1,5 +1,5 @@
 //! Where a signed-in person goes: into their organization, or to the picker.
-use crate::domain::{OrganizationId, Slug, User, UserId};
+use crate::domain::{Organization, OrganizationId, Slug, User, UserId};
 use crate::state::AppState;
 use crate::store::{memberships, organizations, users};
 
@@ -33,19 +33,36 @@ pub async fn choices(state: &AppState, user: &User) -> anyhow::Result<Vec<OrgCho
     Ok(choices)
 }
 
-/// After sign-in: straight into the only organization; the picker when there are several or
-/// none (it says so and offers to create one).
+/// After sign-in: into the organization whose page the person signed in on (if a member),
+/// else straight into their only organization; the picker when there are several or none (it
+/// says so and offers to create one). An organization entered is remembered as the last choice.
 pub enum Landing {
-    Organization(OrgChoice),
+    Organization(OrganizationId, Slug),
     Picker,
 }
 
-pub async fn after_sign_in(state: &AppState, user: &User) -> anyhow::Result<Landing> {
-    let mut choices = choices(state, user).await?;
-    match (choices.len(), choices.pop()) {
-        (1, Some(only)) => Ok(Landing::Organization(only)),
-        _ => Ok(Landing::Picker),
-    }
+pub async fn after_sign_in(
+    state: &AppState,
+    user: &User,
+    entered_at: Option<&Organization>,
+) -> anyhow::Result<Landing> {
+    let chosen = match entered_at {
+        Some(org) => memberships::find_role(state.store.pool(), &org.id, &user.id)
+            .await?
+            .map(|_| (org.id.clone(), org.slug.clone())),
+        None => {
+            let mut choices = choices(state, user).await?;
+            match (choices.len(), choices.pop()) {
+                (1, Some(only)) => Some((only.id, only.slug)),
+                _ => None,
+            }
+        }
+    };
+    let Some((org, slug)) = chosen else {
+        return Ok(Landing::Picker);
+    };
+    remember_choice(state, user, &org).await?;
+    Ok(Landing::Organization(org, slug))
 }
 
 /// Remembers the user's choice, to offer it first next time.

@@ -162,6 +162,13 @@ pub async fn resend_verification(
     Ok(())
 }
 
+/// True while a verification link can still be used (it is not used up by looking).
+pub async fn verification_pending(state: &AppState, token: &EmailToken) -> anyhow::Result<bool> {
+    let owner =
+        email_tokens::find_valid(state.store.pool(), token, TokenPurpose::VerifyEmail).await?;
+    Ok(owner.is_some())
+}
+
 /// Uses up a verification token and marks the address verified; `None` when the link is
 /// unknown, used, expired or replaced by a newer one.
 pub async fn verify_email(state: &AppState, token: &EmailToken) -> anyhow::Result<Option<UserId>> {

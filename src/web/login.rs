@@ -15,7 +15,6 @@ use crate::services::authentication::{self, SignInOutcome};
 use crate::services::landing::{self, Landing};
 use crate::services::throttle;
 use crate::state::AppState;
-use crate::store::memberships;
 
 #[derive(Template)]
 #[template(path = "auth/login_email.html")]
@@ -147,21 +146,13 @@ pub async fn destination(
     realm: &Realm,
     user: &User,
 ) -> Result<String, AppError> {
-    let chosen = match &realm.org {
-        Some(org) => memberships::find_role(state.store.pool(), &org.id, &user.id)
-            .await?
-            .map(|_| (org.id.clone(), org.slug.to_string())),
-        None => match landing::after_sign_in(state, user).await? {
-            Landing::Organization(only) => Some((only.id, only.slug.to_string())),
-            Landing::Picker => None,
-        },
-    };
-    let Some((org, slug)) = chosen else {
-        return Ok("/orgs".into());
-    };
-    session.set_org(&org).map_err(AppError::unexpected)?;
-    landing::remember_choice(state, user, &org).await?;
-    Ok(format!("/o/{slug}"))
+    match landing::after_sign_in(state, user, realm.org.as_ref()).await? {
+        Landing::Organization(org, slug) => {
+            session.set_org(&org).map_err(AppError::unexpected)?;
+            Ok(format!("/o/{slug}"))
+        }
+        Landing::Picker => Ok("/orgs".into()),
+    }
 }
 
 pub async fn logout(session: TypedSession) -> HttpResponse {

@@ -13,11 +13,10 @@ use super::notice::Notice;
 use super::page::{ClientIp, Page, render, render_token_page, render_with_status};
 use super::realm::Realm;
 use crate::auth::TypedSession;
-use crate::domain::{Email, EmailToken, TokenPurpose};
+use crate::domain::{Email, EmailToken};
 use crate::error::AppError;
 use crate::services::{landing, registration, throttle};
 use crate::state::AppState;
-use crate::store::email_tokens;
 
 #[derive(Template)]
 #[template(path = "auth/verify_email.html")]
@@ -51,10 +50,7 @@ pub async fn get(
     query: web::Query<TokenParam>,
 ) -> Result<HttpResponse, AppError> {
     let token = EmailToken::from_link(&query.token);
-    if email_tokens::find_valid(state.store.pool(), &token, TokenPurpose::VerifyEmail)
-        .await?
-        .is_none()
-    {
+    if !registration::verification_pending(&state, &token).await? {
         return LinkInvalid::verification(page);
     }
     render_token_page(

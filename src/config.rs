@@ -6,6 +6,8 @@ use anyhow::{Context, bail};
 use secrecy::SecretString;
 use url::Url;
 
+use crate::domain::PasswordRules;
+
 /// Everything Usher needs to start. Passed in, never global.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -24,8 +26,41 @@ pub struct Settings {
     pub secret_key: Option<SecretString>,
     /// Sign-in, sign-up and recovery POSTs allowed per client IP per minute.
     pub auth_rate_limit: u32,
-    /// Reverse proxies whose `X-Forwarded-For` names the real client.
+    /// Reverse proxies whose `X-Forwarded-For` names the real client (canonical addresses:
+    /// an IPv4-mapped IPv6 address is stored as the IPv4 address).
     pub trusted_proxies: Vec<IpAddr>,
+    /// What new passwords must meet (the minimum length).
+    pub password_rules: PasswordRules,
+    /// Mails a stranger can make Usher send to one address (sign-up, resend, reset).
+    pub recipient_mail_limit: RecipientMailLimit,
+}
+
+/// How many unsolicited mails one address may receive: beyond it, requests are answered as
+/// usual but send nothing, so nobody can flood a mailbox through Usher.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecipientMailLimit {
+    pub per_minute: i64,
+    pub per_hour: i64,
+}
+
+impl RecipientMailLimit {
+    pub const OFF: Self = Self {
+        per_minute: 0,
+        per_hour: 0,
+    };
+
+    pub fn is_off(self) -> bool {
+        self == Self::OFF
+    }
+}
+
+impl Default for RecipientMailLimit {
+    fn default() -> Self {
+        Self {
+            per_minute: 1,
+            per_hour: 5,
+        }
+    }
 }
 
 impl Settings {
@@ -41,6 +76,8 @@ impl Settings {
             secret_key: None,
             auth_rate_limit: 30,
             trusted_proxies: Vec::new(),
+            password_rules: PasswordRules::default(),
+            recipient_mail_limit: RecipientMailLimit::default(),
         }
     }
 
@@ -72,9 +109,16 @@ impl Settings {
         if let Some(proxies) = var("USHER_TRUSTED_PROXIES") {
             settings.trusted_proxies = proxies
                 .split(',')
-                .map(|ip| ip.trim().parse::<IpAddr>())
+                .map(|ip| ip.trim().parse::<IpAddr>().map(|ip| ip.to_canonical()))
                 .collect::<Result<_, _>>()
                 .context("USHER_TRUSTED_PROXIES must be a comma-separated list of IP addresses")?;
+        }
+        if let Some(min) = var("USHER_PASSWORD_MIN_LENGTH") {
+            let min = min
+                .parse()
+                .context("USHER_PASSWORD_MIN_LENGTH must be a whole number of characters")?;
+            settings.password_rules = PasswordRules::with_min_chars(min)
+                .map_err(|err| anyhow::anyhow!("USHER_PASSWORD_MIN_LENGTH: {err}"))?;
         }
         Ok(settings)
     }

@@ -18,8 +18,14 @@ pub enum AppError {
     CsrfRejected,
     #[error("request body too large")]
     PayloadTooLarge,
+    #[error("malformed request: {0}")]
+    BadRequest(String),
+    /// `reason` is the operator's, shown to the organization's members only.
     #[error("organization {name} is suspended")]
-    OrganizationSuspended { name: String, reason: String },
+    OrganizationSuspended {
+        name: String,
+        reason: Option<String>,
+    },
     #[error("too many requests; retry in {retry_after_secs} s")]
     TooManyRequests { retry_after_secs: i64 },
     #[error(transparent)]
@@ -31,12 +37,24 @@ impl AppError {
         Self::Unexpected(anyhow::anyhow!("{cause}"))
     }
 
-    /// Refuses entry to a suspended organization, saying why; `Ok` for an active one.
+    /// Refuses entry to a suspended organization; `Ok` for an active one. The operator's
+    /// reason is internal: the public pages say only that it is suspended.
     pub fn unless_active(org: &Organization) -> Result<(), Self> {
+        match org.is_suspended() {
+            true => Err(Self::OrganizationSuspended {
+                name: org.name.clone(),
+                reason: None,
+            }),
+            false => Ok(()),
+        }
+    }
+
+    /// Like `unless_active`, for the organization's own members, who are told why.
+    pub fn unless_active_for_member(org: &Organization) -> Result<(), Self> {
         match &org.suspended_reason {
             Some(reason) => Err(Self::OrganizationSuspended {
                 name: org.name.clone(),
-                reason: reason.clone(),
+                reason: Some(reason.clone()),
             }),
             None => Ok(()),
         }
@@ -49,8 +67,12 @@ impl AppError {
             Self::SignInRequired | Self::SignInRequiredAt(_) => "Please sign in to continue.".into(),
             Self::CsrfRejected => "This form has expired or was sent from somewhere else. Go back, reload the page and try again.".into(),
             Self::PayloadTooLarge => "What you sent is too large.".into(),
-            Self::OrganizationSuspended { name, reason } => {
+            Self::BadRequest(_) => "The request could not be understood. Go back, check the form and try again.".into(),
+            Self::OrganizationSuspended { name, reason: Some(reason) } => {
                 format!("{name} is suspended, so nobody can enter it for now. Reason given: {reason}")
+            }
+            Self::OrganizationSuspended { name, reason: None } => {
+                format!("{name} is suspended, so nobody can enter it for now.")
             }
             Self::TooManyRequests { retry_after_secs } => format!(
                 "Too many attempts. For your security, please wait {} and try again.",
@@ -88,6 +110,7 @@ impl ResponseError for AppError {
             Self::SignInRequired | Self::SignInRequiredAt(_) => StatusCode::SEE_OTHER,
             Self::CsrfRejected => StatusCode::FORBIDDEN,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::OrganizationSuspended { .. } => StatusCode::FORBIDDEN,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,

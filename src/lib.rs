@@ -4,6 +4,8 @@ pub mod config;
 pub mod domain;
 pub mod email;
 pub mod error;
+pub mod private_files;
+pub mod secret_key;
 pub mod services;
 pub mod startup;
 pub mod state;

@@ -1,6 +1,5 @@
 //! Application: wires settings, storage, mail and the HTTP server together.
 use std::net::TcpListener;
-use std::path::Path;
 
 use actix_session::SessionMiddleware;
 use actix_session::config::{BrowserSession, CookieContentSecurity};
@@ -8,26 +7,25 @@ use actix_web::cookie::{Key, SameSite, time::Duration};
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer};
-use anyhow::{Context, bail};
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
+use anyhow::Context;
 use lettre::message::Mailbox;
-use secrecy::ExposeSecret;
 use tracing_actix_web::TracingLogger;
 use url::Url;
 
 use crate::auth::Passwords;
-use crate::auth::csrf::{self, CsrfConfig};
+use crate::auth::cookies::CookieConfig;
+use crate::auth::csrf;
 use crate::auth::session_store::DbSessionStore;
 use crate::config::Settings;
 use crate::email::MailQueue;
 use crate::email::transport::Transport;
 use crate::email::worker::MailWorker;
+use crate::secret_key::SecretKey;
 use crate::services::operator;
 use crate::state::{AppState, Links};
 use crate::store::Store;
 use crate::telemetry::RequestSpan;
-use crate::web::{self, error_pages, notice, security_headers};
+use crate::web::{self, error_pages, extractors, notice, security_headers};
 
 pub struct Application {
     store: Store,
@@ -42,7 +40,7 @@ impl Application {
     /// (port 0 picks a free port, as tests do). Serving starts with `run_until_stopped`.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let store = Store::connect(&settings).await?;
-        let key = cookie_key(&settings)?;
+        let secret = SecretKey::load(&settings)?;
         let listener = TcpListener::bind(&settings.listen)
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
         let address = listener.local_addr()?;
@@ -60,14 +58,31 @@ impl Application {
                 settings.mail_from
             )
         })?;
+        let dev_outbox = settings.smtp_url.is_none();
+        let dev_outbox_served =
+            dev_outbox && address.ip().is_loopback() && is_loopback(&public_url);
+        if dev_outbox {
+            tracing::warn!(
+                folder = %settings.mail_dir().display(),
+                "USHER_SMTP_URL is not set: no email leaves this machine. Every message, with its \
+                 sign-in and reset links, goes to the dev outbox{}",
+                if dev_outbox_served { ", also listed at /dev/mail for this machine only" } else { "" }
+            );
+        }
         let state = AppState {
             store: store.clone(),
             passwords: Passwords::for_this_machine()?,
             mail: mail.clone(),
             links: Links::new(public_url.clone()),
             auth_rate_limit: settings.auth_rate_limit,
-            dev_mail: settings.smtp_url.is_none(),
-            trusted_proxies: settings.trusted_proxies.clone(),
+            recipient_mail_limit: settings.recipient_mail_limit,
+            password_rules: settings.password_rules,
+            dev_outbox: dev_outbox_served,
+            trusted_proxies: settings
+                .trusted_proxies
+                .iter()
+                .map(|ip| ip.to_canonical())
+                .collect(),
         };
         tokio::spawn(
             MailWorker {
@@ -80,7 +95,22 @@ impl Application {
         );
         let operator_setup_link = operator::setup_link(&state).await?;
 
-        let server = serve(listener, state, key, https)?;
+        let cookies = CookieConfig {
+            secure: https,
+            csrf_name: if https {
+                "__Host-usher_csrf"
+            } else {
+                "usher_csrf"
+            },
+            browser_name: if https {
+                "__Host-usher_browser"
+            } else {
+                "usher_browser"
+            },
+            csrf_key: secret.derive("usher csrf token v1")?,
+            public_origin: public_url.origin().ascii_serialization(),
+        };
+        let server = serve(listener, state, secret.cookie_key(), cookies)?;
         Ok(Self {
             store,
             port: address.port(),
@@ -113,17 +143,20 @@ impl Application {
     }
 }
 
-fn serve(listener: TcpListener, state: AppState, key: Key, https: bool) -> anyhow::Result<Server> {
+fn serve(
+    listener: TcpListener,
+    state: AppState,
+    key: Key,
+    cookies: CookieConfig,
+) -> anyhow::Result<Server> {
+    let https = cookies.secure;
     // Under https the cookies get the `__Host-` prefix: Secure, host-only, path `/`.
-    let (session_cookie, csrf_cookie) = if https {
-        ("__Host-usher_session", "__Host-usher_csrf")
+    let session_cookie = if https {
+        "__Host-usher_session"
     } else {
-        ("usher_session", "usher_csrf")
+        "usher_session"
     };
-    let csrf_config = actix_web::web::Data::new(CsrfConfig {
-        cookie_name: csrf_cookie,
-        secure: https,
-    });
+    let cookies = actix_web::web::Data::new(cookies);
     let state = actix_web::web::Data::new(state);
     let server = HttpServer::new(move || {
         let sessions =
@@ -146,7 +179,10 @@ fn serve(listener: TcpListener, state: AppState, key: Key, https: bool) -> anyho
             .wrap(security_headers::middleware(https))
             .wrap(TracingLogger::<RequestSpan>::new())
             .app_data(state.clone())
-            .app_data(csrf_config.clone())
+            .app_data(cookies.clone())
+            .app_data(extractors::form_config())
+            .app_data(extractors::query_config())
+            .app_data(extractors::path_config())
             .configure(web::configure)
             .default_service(actix_web::web::to(web::not_found))
     })
@@ -155,47 +191,12 @@ fn serve(listener: TcpListener, state: AppState, key: Key, https: bool) -> anyho
     Ok(server)
 }
 
-/// The key that signs and encrypts cookies: from USHER_SECRET_KEY, or generated once into
-/// the data dir so that restarts keep sessions valid.
-fn cookie_key(settings: &Settings) -> anyhow::Result<Key> {
-    let material = match &settings.secret_key {
-        Some(secret) => secret.expose_secret().as_bytes().to_vec(),
-        None => load_or_create_secret(&settings.data_dir.join("secret.key"))?,
-    };
-    if material.len() < 32 {
-        bail!("USHER_SECRET_KEY must be at least 32 characters long");
+/// True when the URL names this machine (the dev outbox is served to such deployments only).
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.to_canonical().is_loopback(),
+        Some(url::Host::Domain(name)) => name == "localhost",
+        None => false,
     }
-    Ok(Key::derive_from(&material))
-}
-
-fn load_or_create_secret(path: &Path) -> anyhow::Result<Vec<u8>> {
-    if let Ok(existing) = std::fs::read_to_string(path) {
-        return STANDARD
-            .decode(existing.trim())
-            .with_context(|| format!("{} is not valid base64", path.display()));
-    }
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let secret: [u8; 64] = rand::random();
-    write_private(path, STANDARD.encode(secret).as_bytes())
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(secret.to_vec())
-}
-
-#[cfg(unix)]
-fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
-    file.write_all(contents)
-}
-
-#[cfg(not(unix))]
-fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    std::fs::write(path, contents)
 }

@@ -2,7 +2,8 @@
 use url::Url;
 
 use crate::auth::Passwords;
-use crate::domain::EmailToken;
+use crate::config::RecipientMailLimit;
+use crate::domain::{EmailToken, PasswordRules};
 use crate::email::MailQueue;
 use crate::error::AppError;
 use crate::store::Store;
@@ -15,8 +16,12 @@ pub struct AppState {
     pub links: Links,
     /// Auth POSTs allowed per client IP per minute.
     pub auth_rate_limit: u32,
-    /// True when mail goes to the dev outbox (and `/dev/mail` is served).
-    pub dev_mail: bool,
+    /// Unsolicited mails allowed per recipient.
+    pub recipient_mail_limit: RecipientMailLimit,
+    pub password_rules: PasswordRules,
+    /// True when mail goes to the dev outbox and this deployment can serve it safely: it
+    /// listens on loopback only and calls itself by a loopback address.
+    pub dev_outbox: bool,
     /// Reverse proxies whose `X-Forwarded-For` names the real client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
 }
@@ -61,6 +66,10 @@ impl Links {
 
     pub fn verify_email(&self, token: &EmailToken) -> String {
         self.with_token("/verify-email", token)
+    }
+
+    pub fn unlock_account(&self, token: &EmailToken) -> String {
+        self.with_token("/unlock-account", token)
     }
 
     pub fn reset_password(&self, token: &EmailToken) -> String {

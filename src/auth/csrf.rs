@@ -1,17 +1,23 @@
-//! CSRF protection for every state-changing request, in one place: a double-submit token.
-//! Each browser gets a random token in an HttpOnly cookie; every form carries it in a hidden
-//! field; a POST whose field does not match its cookie is refused with 403 before any
-//! handler runs. Anonymous visitors need no server-side session for this.
+//! CSRF protection for every state-changing request, in one place: a signed double-submit
+//! token. Each browser holds a random seed in an HttpOnly cookie; every form carries
+//! `seed.mac`, the seed with an HMAC (under the secret key) over the seed and the signed-in
+//! user. A POST is refused with 403 before any handler runs when the browser says it comes
+//! from another site, or when its token is not the one for this seed and this session, so a
+//! value Usher never issued, or one from before a sign-in or sign-out, is worthless.
+use actix_session::SessionExt;
 use actix_web::body::MessageBody;
-use actix_web::cookie::{Cookie, SameSite};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, header};
 use actix_web::middleware::Next;
-use actix_web::{HttpMessage, web};
+use actix_web::{HttpMessage, HttpRequest, web};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
+use super::cookies::CookieConfig;
+use super::session::USER_ID_KEY;
 use crate::error::AppError;
 
 /// Name of the hidden form field.
@@ -19,41 +25,41 @@ pub const FIELD: &str = "csrf_token";
 /// Header accepted instead of the field, for requests that are not urlencoded forms.
 pub const HEADER: &str = "x-csrf-token";
 /// Largest form body read for the check; larger urlencoded POSTs are refused.
-const MAX_FORM_BYTES: usize = 64 * 1024;
+pub const MAX_FORM_BYTES: usize = 64 * 1024;
 
-/// Cookie settings, decided once from the public URL.
+/// This browser's seed, for pages to sign into their forms.
 #[derive(Debug, Clone)]
-pub struct CsrfConfig {
-    pub cookie_name: &'static str,
-    pub secure: bool,
-}
-
-/// The token of the current request, for pages to put into their forms.
-#[derive(Debug, Clone)]
-pub struct CsrfToken(pub String);
+struct Seed(String);
 
 pub async fn middleware(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let config = req
-        .app_data::<web::Data<CsrfConfig>>()
-        .cloned()
-        .ok_or_else(|| AppError::unexpected("CSRF config missing"))?;
+    let config = CookieConfig::of(req.request())?.clone();
     let existing = req
-        .cookie(config.cookie_name)
+        .cookie(config.csrf_name)
         .map(|c| c.value().to_owned())
-        .filter(|token| token.len() == 43);
-    let token = existing.clone().unwrap_or_else(generate);
-    req.extensions_mut().insert(CsrfToken(token.clone()));
+        .filter(|seed| seed.len() == 43);
+    let seed = existing.clone().unwrap_or_else(generate_seed);
+    let binding_before = binding(req.request());
+    req.extensions_mut().insert(Seed(seed.clone()));
 
     if changes_state(req.method()) {
+        if from_another_site(&req, &config) {
+            tracing::warn!("refused a state-changing request from another site");
+            return Ok(req
+                .error_response(AppError::CsrfRejected)
+                .map_into_right_body());
+        }
         let submitted = match submitted_token(&mut req).await {
             Ok(token) => token,
             Err(err) => return Ok(req.error_response(err).map_into_right_body()),
         };
         let valid = match (existing.as_deref(), submitted.as_deref()) {
-            (Some(cookie), Some(form)) => bool::from(cookie.as_bytes().ct_eq(form.as_bytes())),
+            (Some(seed), Some(token)) => {
+                let expected = sign(&config.csrf_key, seed, &binding_before);
+                bool::from(expected.as_bytes().ct_eq(token.as_bytes()))
+            }
             _ => false,
         };
         if !valid {
@@ -65,24 +71,77 @@ pub async fn middleware(
     }
 
     let mut res = next.call(req).await?.map_into_left_body();
-    if existing.is_none() {
-        let cookie = Cookie::build(config.cookie_name, token)
-            .path("/")
-            .http_only(true)
-            .secure(config.secure)
-            .same_site(SameSite::Lax)
-            .finish();
+    // The seed of a new browser, and a fresh one whenever the request signed someone in or
+    // out: tokens from before are then void.
+    let new_seed = if binding(res.request()) != binding_before {
+        Some(generate_seed())
+    } else {
+        existing.is_none().then_some(seed)
+    };
+    if let Some(seed) = new_seed {
+        let cookie = config.build(config.csrf_name, seed);
         res.response_mut().add_cookie(&cookie)?;
     }
     Ok(res)
+}
+
+/// The token for this request's forms: its seed, signed for the session as it is now.
+pub fn form_token(req: &HttpRequest) -> String {
+    let (Some(Seed(seed)), Ok(config)) = (
+        req.extensions().get::<Seed>().cloned(),
+        CookieConfig::of(req),
+    ) else {
+        return String::new();
+    };
+    sign(&config.csrf_key, &seed, &binding(req))
+}
+
+/// What a token is bound to besides its seed: the signed-in user, or nobody.
+fn binding(req: &HttpRequest) -> String {
+    req.get_session()
+        .get::<String>(USER_ID_KEY)
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+}
+
+fn sign(key: &[u8; 32], seed: &str, binding: &str) -> String {
+    // HMAC takes keys of any length, so this cannot fail for a 32-byte key.
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
+        return String::new();
+    };
+    mac.update(seed.as_bytes());
+    mac.update(b"\0");
+    mac.update(binding.as_bytes());
+    format!(
+        "{seed}.{}",
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    )
 }
 
 fn changes_state(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-fn generate() -> String {
+fn generate_seed() -> String {
     URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
+}
+
+/// What the browser itself says about where the request comes from: `Sec-Fetch-Site`, and
+/// `Origin` when it names one (pages with `Referrer-Policy: no-referrer` send "null").
+fn from_another_site(req: &ServiceRequest, config: &CookieConfig) -> bool {
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    if matches!(header("sec-fetch-site"), Some("cross-site" | "same-site")) {
+        return true;
+    }
+    match header(header::ORIGIN.as_str()) {
+        None | Some("null") => false,
+        Some(origin) => {
+            let info = req.connection_info();
+            let this_host = format!("{}://{}", info.scheme(), info.host());
+            origin != config.public_origin && origin != this_host
+        }
+    }
 }
 
 /// The token sent with the request: the form field of an urlencoded body (the body is put
@@ -120,4 +179,20 @@ async fn read_body(req: &mut ServiceRequest) -> Result<web::Bytes, AppError> {
         body.extend_from_slice(&chunk);
     }
     Ok(body.freeze())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sign;
+
+    #[test]
+    fn tokens_are_bound_to_the_seed_the_key_and_the_user() {
+        let key = [7u8; 32];
+        let seed = "s".repeat(43);
+        let anonymous = sign(&key, &seed, "");
+        assert!(anonymous.starts_with(&format!("{seed}.")));
+        assert_ne!(anonymous, sign(&key, &seed, "user-1"));
+        assert_ne!(anonymous, sign(&[8u8; 32], &seed, ""));
+        assert_ne!(anonymous, sign(&key, &"t".repeat(43), ""));
+    }
 }

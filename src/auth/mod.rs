@@ -1,5 +1,6 @@
 //! Who is asking: sessions, the CSRF check, password hashing and the extractors that hand
 //! handlers a verified caller.
+pub mod cookies;
 pub mod csrf;
 pub mod current_user;
 pub mod org_member;
@@ -7,6 +8,7 @@ pub mod password;
 pub mod session;
 pub mod session_store;
 
+pub use cookies::Browser;
 pub use current_user::{CurrentUser, Operator};
 pub use org_member::{OrgAdmin, OrgMember};
 pub use password::Passwords;

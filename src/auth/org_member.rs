@@ -7,7 +7,7 @@ use futures_util::future::LocalBoxFuture;
 
 use super::TypedSession;
 use super::current_user::signed_in_user;
-use crate::domain::{Organization, Role, User};
+use crate::domain::{Organization, Role, Slug, User};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::{memberships, organizations};
@@ -26,20 +26,20 @@ async fn extract_member(req: HttpRequest) -> Result<OrgMember, AppError> {
     let slug = req
         .match_info()
         .get("slug")
-        .ok_or(AppError::NotFound)?
-        .to_owned();
+        .and_then(Slug::from_path)
+        .ok_or(AppError::NotFound)?;
     let Some(user) = signed_in_user(&req).await? else {
         return Err(AppError::SignInRequiredAt(format!("/o/{slug}/login")));
     };
     let state = AppState::of(&req)?;
-    let org = organizations::find_by_slug(state.store.pool(), &slug)
+    let org = organizations::find_by_slug(state.store.pool(), slug.as_str())
         .await?
         .ok_or(AppError::NotFound)?;
     let role = memberships::find_role(state.store.pool(), &org.id, &user.id)
         .await?
         .ok_or(AppError::NotFound)?;
     // Checked on every request: a suspension takes effect at once, not at the next sign-in.
-    AppError::unless_active(&org)?;
+    AppError::unless_active_for_member(&org)?;
     // Opening an organization's page makes it the one the user works in.
     TypedSession::extract(&req)
         .await?

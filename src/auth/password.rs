@@ -108,7 +108,8 @@ mod tests {
     #[tokio::test]
     async fn hashes_verify_and_unknown_accounts_never_match() {
         let passwords = Passwords::new(2).unwrap();
-        let password = NewPassword::parse("correct horse battery staple", &[]).unwrap();
+        let password =
+            NewPassword::parse("correct horse battery staple", &[], Default::default()).unwrap();
         let hash = passwords.hash(&password).await.unwrap();
         assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
         assert!(

@@ -5,6 +5,7 @@ pub mod ids;
 pub mod name;
 pub mod organization;
 pub mod password;
+pub mod signup;
 pub mod token;
 pub mod user;
 
@@ -12,6 +13,7 @@ pub use email::Email;
 pub use ids::{ConnectionId, OrganizationId, UserId};
 pub use name::DisplayName;
 pub use organization::{MembershipMode, OrgName, Organization, Role, Slug};
-pub use password::NewPassword;
-pub use token::{EmailToken, TokenPurpose};
+pub use password::{NewPassword, PasswordRules};
+pub use signup::{PendingSignup, SignupIntent};
+pub use token::{BrowserId, EmailToken, TokenPurpose};
 pub use user::User;

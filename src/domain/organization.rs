@@ -51,13 +51,7 @@ impl Slug {
         if slug.len() < 2 || slug.len() > 40 {
             return Err("Use 2 to 40 characters for the address.");
         }
-        if !slug
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-            || slug.starts_with('-')
-            || slug.ends_with('-')
-            || slug.contains("--")
-        {
+        if !has_slug_shape(&slug) {
             return Err("Use lowercase letters, digits and single hyphens, like acme-corp.");
         }
         if RESERVED.contains(&slug.as_str()) {
@@ -88,9 +82,25 @@ impl Slug {
         Self(slug)
     }
 
+    /// The slug in a URL path, if it could name an organization at all; anything else (a
+    /// control character, a slash) is no organization's address and gets 404.
+    pub fn from_path(segment: &str) -> Option<Self> {
+        (segment.len() <= 40 && has_slug_shape(segment)).then(|| Self(segment.to_owned()))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+fn has_slug_shape(slug: &str) -> bool {
+    !slug.is_empty()
+        && slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !slug.starts_with('-')
+        && !slug.ends_with('-')
+        && !slug.contains("--")
 }
 
 impl fmt::Display for Slug {
@@ -116,6 +126,10 @@ impl OrgName {
             return Err("The name cannot contain control characters.");
         }
         Ok(Self(name.to_owned()))
+    }
+
+    pub fn from_stored(name: String) -> Self {
+        Self(name)
     }
 
     pub fn as_str(&self) -> &str {
@@ -243,6 +257,14 @@ mod tests {
         assert_eq!(Slug::propose("Acme Corp."), "acme-corp");
         assert_eq!(Slug::propose("  Ünïcode & Co  "), "n-code-co");
         assert!(Slug::propose(&"x".repeat(80)).len() <= 40);
+    }
+
+    #[test]
+    fn path_segments_that_cannot_be_slugs_are_no_organization() {
+        assert!(Slug::from_path("acme-corp").is_some());
+        for bad in ["acme\r\nSet-Cookie: x=1", "", "Acme", "a/b", "-a"] {
+            assert!(Slug::from_path(bad).is_none(), "{bad:?}");
+        }
     }
 
     #[test]

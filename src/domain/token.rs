@@ -6,26 +6,28 @@ use sha2::{Digest, Sha256};
 /// What an email token may be used for; a token of one purpose never works for another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenPurpose {
-    VerifyEmail,
     ResetPassword,
     OperatorSetup,
+    /// Lifts the lock an account gets after too many failed sign-ins.
+    UnlockAccount,
 }
 
 impl TokenPurpose {
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::VerifyEmail => "verify_email",
             Self::ResetPassword => "reset_password",
             Self::OperatorSetup => "operator_setup",
+            Self::UnlockAccount => "unlock_account",
         }
     }
 
     /// How long a token of this purpose stays valid, in seconds.
     pub fn lifetime_secs(self) -> i64 {
         match self {
-            Self::VerifyEmail => 24 * 3600,
             Self::ResetPassword => 3600,
-            Self::OperatorSetup => 7 * 24 * 3600,
+            // Printed on the server console at start; a restart prints a fresh one.
+            Self::OperatorSetup => 2 * 3600,
+            Self::UnlockAccount => 24 * 3600,
         }
     }
 }
@@ -50,6 +52,35 @@ impl EmailToken {
     }
 
     /// What the database keeps: a leaked table does not yield working links.
+    pub fn hash(&self) -> String {
+        hex_sha256(self.0.as_bytes())
+    }
+}
+
+/// A random value that names one browser, kept in a long-lived cookie. A sign-up remembers the
+/// browser that made it, and an account the browsers that signed in to it; only hashes are
+/// stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrowserId(String);
+
+impl BrowserId {
+    pub fn generate() -> Self {
+        Self(EmailToken::generate().0)
+    }
+
+    /// The id a cookie carries, if it has the shape of one Usher made.
+    pub fn from_cookie(value: &str) -> Option<Self> {
+        let well_formed = value.len() == 43
+            && value
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        well_formed.then(|| Self(value.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
     pub fn hash(&self) -> String {
         hex_sha256(self.0.as_bytes())
     }

@@ -40,7 +40,13 @@ macro_rules! mail {
     };
 }
 
+// Sent to an address nobody has proved yet: it carries nothing the sign-up form typed.
 mail!(VerifyEmail, "Verify your email address", "email/verify_email.html", "email/verify_email.txt" {
+    link: String,
+});
+
+mail!(UnlockAccount, "Your account was locked after failed sign-ins", "email/unlock_account.html",
+      "email/unlock_account.txt" {
     name: String,
     link: String,
 });

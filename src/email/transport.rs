@@ -9,6 +9,7 @@ use percent_encoding::percent_decode_str;
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
+use crate::private_files;
 use crate::store::outbox::OutboxMessage;
 
 pub enum Transport {
@@ -23,7 +24,7 @@ impl Transport {
         match smtp_url {
             Some(url) => Ok(Self::Smtp(smtp_from_url(url.expose_secret())?)),
             None => {
-                std::fs::create_dir_all(&dev_outbox).with_context(|| {
+                private_files::create_dir(&dev_outbox).with_context(|| {
                     format!("cannot create the dev mail folder {}", dev_outbox.display())
                 })?;
                 Ok(Self::DevOutbox(dev_outbox))
@@ -50,8 +51,12 @@ impl Transport {
             Self::DevOutbox(dir) => {
                 // Written to a temporary name first, so a reader never sees half a message.
                 let name = format!("{}-{}.eml", message.created_at, message.id);
+                // Readable by Usher's user only: the messages hold live links.
                 let partial = dir.join(format!(".{name}.part"));
-                tokio::fs::write(&partial, email.formatted()).await?;
+                let formatted = email.formatted();
+                let path = partial.clone();
+                tokio::task::spawn_blocking(move || private_files::create_file(&path, &formatted))
+                    .await??;
                 tokio::fs::rename(&partial, dir.join(name)).await?;
             }
         }

@@ -7,7 +7,10 @@ use lettre::message::Mailbox;
 
 use super::MailQueue;
 use super::transport::Transport;
-use crate::store::{self, Store, outbox, rate_limits, sessions, sign_in_failures};
+use crate::store::{
+    self, Store, account_failures, known_browsers, outbox, rate_limits, sessions, sign_in_failures,
+    signups,
+};
 
 /// How long a claimed message is reserved for the claiming instance.
 const LEASE_SECS: i64 = 120;
@@ -82,8 +85,12 @@ impl MailWorker {
         let now = store::now();
         let results = [
             sessions::delete_expired(db).await,
-            rate_limits::delete_before(db, now - 3600).await,
+            // The per-recipient mail limit counts hours.
+            rate_limits::delete_before(db, now - 2 * 3600).await,
             sign_in_failures::delete_stale(db, now - 24 * 3600).await,
+            account_failures::delete_stale(db, now - 24 * 3600).await,
+            known_browsers::delete_stale(db, now - 400 * 24 * 3600).await,
+            signups::delete_stale(db, now - 7 * 24 * 3600).await,
         ];
         for result in results {
             if let Err(err) = result {

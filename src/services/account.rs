@@ -4,23 +4,11 @@ use crate::domain::{DisplayName, NewPassword, User};
 use crate::email::messages::PasswordChanged;
 use crate::services::landing;
 use crate::state::AppState;
-use crate::store::{Tx, email_tokens, sessions, users};
+use crate::store::{Tx, email_tokens, sessions, signups, users};
 
 pub async fn change_name(state: &AppState, user: &User, name: &DisplayName) -> anyhow::Result<()> {
     users::update_name(state.store.pool(), &user.id, name).await?;
     Ok(())
-}
-
-/// True when `password` is the user's current password.
-pub async fn check_current_password(
-    state: &AppState,
-    user: &User,
-    password: &str,
-) -> anyhow::Result<bool> {
-    let Some(hash) = user.password_hash.as_deref() else {
-        return Ok(false);
-    };
-    state.passwords.verify(password, Some(hash)).await
 }
 
 /// Sets a new password and ends every session of the user, this one included; the caller
@@ -48,8 +36,10 @@ pub(crate) async fn replace_password(
 ) -> anyhow::Result<()> {
     users::update_password_hash(&mut **tx, &user.id, hash).await?;
     sessions::delete_for_user(&mut **tx, &user.id).await?;
-    // Reset links asked for before the change stop working with it.
+    // Links mailed before the change stop working with it: reset links, and sign-ups of the
+    // address (whose passwords must never arrive after this one).
     email_tokens::void_unused(&mut **tx, &user.id, TokenPurpose::ResetPassword).await?;
+    signups::void_for_address(&mut **tx, &user.connection_id, &user.email).await?;
     let base = landing::realm_base(state, user).await?;
     let mail = PasswordChanged {
         name: user.name.to_string(),

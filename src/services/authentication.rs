@@ -1,44 +1,114 @@
-//! Password sign-in.
-use crate::domain::{ConnectionId, Email, User};
+//! Password sign-in, and confirming a signed-in user's password, both behind the throttles.
+use crate::domain::{ConnectionId, Email, EmailToken, TokenPurpose, User};
+use crate::email::messages::UnlockAccount;
 use crate::error::AppError;
-use crate::services::throttle;
+use crate::services::throttle::{self, Attempt, Gate};
 use crate::state::AppState;
-use crate::store::users;
+use crate::store::{email_tokens, signups, users};
 
 pub enum SignInOutcome {
     SignedIn(User),
-    /// Right password, but the address is not verified yet.
-    EmailNotVerified(User),
+    /// Right password of a sign-up whose email is not verified yet.
+    SignUpPending,
+    /// Too many failed sign-ins: the account is locked for browsers it does not know.
+    Locked,
     /// Unknown email or wrong password: deliberately indistinguishable.
     Rejected,
 }
 
 /// Checks email and password. Unknown accounts are checked against a dummy hash so that the
-/// answer takes as long as for a real one; failures count toward the (account, IP) backoff.
+/// answer takes as long as for a real one; failures count toward the throttles, and the
+/// failure that locks an account mails its owner an unlock link.
 pub async fn sign_in(
     state: &AppState,
     connection: &ConnectionId,
     email: &Email,
     password: &str,
-    client_ip: &str,
+    attempt: Attempt<'_>,
 ) -> Result<SignInOutcome, AppError> {
     let identifier = throttle::sign_in_identifier(connection, email);
-    let record = throttle::check_sign_in(state, &identifier, client_ip).await?;
+    let record = match throttle::check_sign_in(state, &identifier, attempt).await? {
+        Gate::Open(record) => record,
+        Gate::Locked => return Ok(SignInOutcome::Locked),
+    };
     let user = users::find_by_email(state.store.pool(), connection, email).await?;
-    let stored = user.as_ref().and_then(|u| u.password_hash.as_deref());
+    let pending = match &user {
+        Some(_) => None,
+        None => signups::find_latest_for(state.store.pool(), connection, email).await?,
+    };
+    let stored = match (&user, &pending) {
+        (Some(user), _) => user.password_hash.as_deref(),
+        (None, Some(signup)) => Some(signup.password_hash.as_str()),
+        (None, None) => None,
+    };
     let matches = state.passwords.verify(password, stored).await?;
     match user {
-        Some(user) if matches && !user.blocked => {
-            throttle::record_successful_sign_in(state, record, &identifier, client_ip).await?;
-            if user.email_verified {
-                Ok(SignInOutcome::SignedIn(user))
-            } else {
-                Ok(SignInOutcome::EmailNotVerified(user))
-            }
+        Some(user) if matches && !user.blocked && user.email_verified => {
+            throttle::record_successful_sign_in(state, record, &identifier, attempt).await?;
+            Ok(SignInOutcome::SignedIn(user))
         }
-        _ => {
-            throttle::record_failed_sign_in(state, &identifier, client_ip).await?;
+        None if matches && pending.is_some() => Ok(SignInOutcome::SignUpPending),
+        user => {
+            if throttle::record_failed_sign_in(state, &identifier, attempt).await?
+                && let Some(user) = user
+            {
+                mail_unlock_link(state, &user).await?;
+            }
             Ok(SignInOutcome::Rejected)
         }
     }
+}
+
+pub enum Confirmation {
+    Confirmed,
+    Wrong,
+    Locked,
+}
+
+/// Checks a signed-in user's current password (before a change): throttled and counted like
+/// a sign-in, so a stolen session cannot guess its way to the password.
+pub async fn confirm_password(
+    state: &AppState,
+    user: &User,
+    password: &str,
+    attempt: Attempt<'_>,
+) -> Result<Confirmation, AppError> {
+    let identifier = throttle::sign_in_identifier(&user.connection_id, &user.email);
+    let record = match throttle::check_sign_in(state, &identifier, attempt).await? {
+        Gate::Open(record) => record,
+        Gate::Locked => return Ok(Confirmation::Locked),
+    };
+    let stored = user.password_hash.as_deref();
+    if stored.is_some() && state.passwords.verify(password, stored).await? {
+        throttle::record_successful_sign_in(state, record, &identifier, attempt).await?;
+        return Ok(Confirmation::Confirmed);
+    }
+    if throttle::record_failed_sign_in(state, &identifier, attempt).await? {
+        mail_unlock_link(state, user).await?;
+    }
+    Ok(Confirmation::Wrong)
+}
+
+/// Tells the owner of a just-locked account, with a link that proves the mailbox and unlocks.
+async fn mail_unlock_link(state: &AppState, user: &User) -> Result<(), AppError> {
+    let token = EmailToken::generate();
+    let mut tx = state.store.begin().await?;
+    email_tokens::void_unused(&mut *tx, &user.id, TokenPurpose::UnlockAccount).await?;
+    email_tokens::insert(
+        &mut *tx,
+        &token,
+        TokenPurpose::UnlockAccount,
+        Some(&user.id),
+        user.email.as_str(),
+    )
+    .await?;
+    let mail = UnlockAccount {
+        name: user.name.to_string(),
+        link: state.links.unlock_account(&token),
+    };
+    state.mail.enqueue(&mut *tx, &user.email, &mail).await?;
+    tx.commit().await?;
+    state.mail.wake();
+    tracing::warn!(user = %user.id, "account locked after {} failed sign-ins", throttle::ACCOUNT_FAILURE_LIMIT);
+    Ok(())
 }

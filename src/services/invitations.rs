@@ -6,9 +6,10 @@ use crate::domain::{
 use crate::email::messages::Invitation;
 use crate::error::AppError;
 use crate::services::authentication::{self, SignInOutcome};
+use crate::services::throttle::Attempt;
 use crate::state::AppState;
 use crate::store::invitations::{self, InvitationInsertForm, PendingInvitation};
-use crate::store::{audit, is_unique_violation, memberships, organizations, users};
+use crate::store::{audit, is_unique_violation, memberships, organizations, signups, users};
 
 /// The invited address already belongs to a member of the organization.
 #[derive(Debug)]
@@ -104,6 +105,8 @@ pub enum Acceptance<'a> {
 pub enum AcceptOutcome {
     Joined(User),
     WrongPassword,
+    /// The account is locked after failed sign-ins.
+    Locked,
     /// Signed in as someone else than the invited address.
     NotForThisAccount,
     /// An account for the address was created while the person filled in the form.
@@ -118,9 +121,10 @@ pub async fn accept(
     state: &AppState,
     pending: &Pending,
     how: Acceptance<'_>,
-    client_ip: &str,
+    attempt: Attempt<'_>,
 ) -> Result<AcceptOutcome, AppError> {
     AppError::unless_active(&pending.org)?;
+    let client_ip = attempt.client_ip;
     let email = pending.invitation.email();
     let org = &pending.org;
     let existing = match how {
@@ -133,11 +137,14 @@ pub async fn accept(
         // A password sign-in like any other: throttled, and closed to blocked accounts. The
         // link itself proves the address, so an unverified account may accept.
         Acceptance::ExistingAccount { password } => {
-            match authentication::sign_in(state, &org.connection_id, &email, password, client_ip)
+            match authentication::sign_in(state, &org.connection_id, &email, password, attempt)
                 .await?
             {
-                SignInOutcome::SignedIn(user) | SignInOutcome::EmailNotVerified(user) => Ok(user),
-                SignInOutcome::Rejected => return Ok(AcceptOutcome::WrongPassword),
+                SignInOutcome::SignedIn(user) => Ok(user),
+                SignInOutcome::Locked => return Ok(AcceptOutcome::Locked),
+                SignInOutcome::SignUpPending | SignInOutcome::Rejected => {
+                    return Ok(AcceptOutcome::WrongPassword);
+                }
             }
         }
         Acceptance::NewAccount { name, password } => {
@@ -170,6 +177,8 @@ pub async fn accept(
         }
     };
     users::mark_email_verified(&mut *tx, &user.id).await?;
+    // The link proved the mailbox: sign-ups of the address typed by anyone are void.
+    signups::void_for_address(&mut *tx, &org.connection_id, &email).await?;
     let role = pending.invitation.role();
     if memberships::find_role(&mut *tx, &org.id, &user.id)
         .await?

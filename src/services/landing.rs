@@ -1,5 +1,5 @@
 //! Where a signed-in person goes: into their organization, or to the picker.
-use crate::domain::{Organization, OrganizationId, Slug, User, UserId};
+use crate::domain::{Organization, OrganizationId, Slug, User};
 use crate::state::AppState;
 use crate::store::{memberships, organizations, users};
 
@@ -73,19 +73,6 @@ pub async fn remember_choice(
 ) -> anyhow::Result<()> {
     users::set_last_organization(state.store.pool(), &user.id, org).await?;
     Ok(())
-}
-
-/// The organization a newly verified person signed up into, if any.
-pub async fn after_verification(
-    state: &AppState,
-    user: &UserId,
-) -> anyhow::Result<Option<(OrganizationId, Slug)>> {
-    let Some(last) = users::last_organization(state.store.pool(), user).await? else {
-        return Ok(None);
-    };
-    let org =
-        organizations::find_by_id(state.store.pool(), &OrganizationId::from_stored(last)).await?;
-    Ok(org.map(|org| (org.id, org.slug)))
 }
 
 /// The path prefix of the pages where the user signs in: their isolated organization's own

@@ -11,14 +11,11 @@ pub async fn setup_link(state: &AppState) -> anyhow::Result<Option<String>> {
         return Ok(None);
     }
     let token = EmailToken::generate();
-    email_tokens::insert(
-        state.store.pool(),
-        &token,
-        TokenPurpose::OperatorSetup,
-        None,
-        "",
-    )
-    .await?;
+    let mut tx = state.store.begin().await?;
+    // Only the newest link works: one printed by an earlier start is void.
+    email_tokens::void_purpose(&mut *tx, TokenPurpose::OperatorSetup).await?;
+    email_tokens::insert(&mut *tx, &token, TokenPurpose::OperatorSetup, None, "").await?;
+    tx.commit().await?;
     Ok(Some(state.links.operator_setup(&token)))
 }
 

@@ -3,7 +3,7 @@ use crate::domain::{ConnectionId, Email, EmailToken, NewPassword, TokenPurpose, 
 use crate::email::messages::ResetPassword;
 use crate::services::{account, throttle};
 use crate::state::AppState;
-use crate::store::{email_tokens, sign_in_failures, users};
+use crate::store::{email_tokens, users};
 
 /// Mails a reset link if the account exists. The caller answers the same either way.
 pub async fn request_reset(
@@ -12,7 +12,10 @@ pub async fn request_reset(
     email: &Email,
 ) -> anyhow::Result<()> {
     let mut tx = state.store.begin().await?;
-    if let Some(user) = users::find_by_email(&mut *tx, connection, email).await? {
+    let user = users::find_by_email(&mut *tx, connection, email).await?;
+    if let Some(user) = user
+        && throttle::allow_mail_to(state, &mut tx, email).await?
+    {
         let token = EmailToken::generate();
         email_tokens::void_unused(&mut *tx, &user.id, TokenPurpose::ResetPassword).await?;
         email_tokens::insert(
@@ -62,10 +65,37 @@ pub async fn reset_password(
     account::replace_password(state, &mut tx, user, &hash).await?;
     // The link reached the mailbox, which proves the address.
     users::mark_email_verified(&mut *tx, &user.id).await?;
-    // The owner proved the mailbox: the sign-in backoff of the account is lifted with the reset.
+    // The owner proved the mailbox: the account's backoff and lock are lifted with the reset.
     let identifier = throttle::sign_in_identifier(&user.connection_id, &user.email);
-    sign_in_failures::clear(&mut *tx, &identifier).await?;
+    throttle::clear_account(&mut tx, &identifier).await?;
     tx.commit().await?;
     state.mail.wake();
     Ok(true)
+}
+
+/// The account an unlock link is for, while the link is usable (looking does not use it up).
+pub async fn pending_unlock(state: &AppState, token: &EmailToken) -> anyhow::Result<Option<User>> {
+    let owner =
+        email_tokens::find_valid(state.store.pool(), token, TokenPurpose::UnlockAccount).await?;
+    let Some(user_id) = owner.and_then(|owner| owner.user_id()) else {
+        return Ok(None);
+    };
+    Ok(users::find_by_id(state.store.pool(), &user_id).await?)
+}
+
+/// Uses an unlock link up and lifts the account's lock and backoff: the mailbox is proved.
+/// The user it was for; `None` when the link was used or expired meanwhile.
+pub async fn unlock(state: &AppState, token: &EmailToken) -> anyhow::Result<Option<User>> {
+    let mut tx = state.store.begin().await?;
+    let owner = email_tokens::consume(&mut *tx, token, TokenPurpose::UnlockAccount).await?;
+    let Some(user_id) = owner.and_then(|owner| owner.user_id()) else {
+        return Ok(None);
+    };
+    let Some(user) = users::find_by_id(&mut *tx, &user_id).await? else {
+        return Ok(None);
+    };
+    let identifier = throttle::sign_in_identifier(&user.connection_id, &user.email);
+    throttle::clear_account(&mut tx, &identifier).await?;
+    tx.commit().await?;
+    Ok(Some(user))
 }

@@ -1,13 +1,25 @@
 //! Self-registration with email and password, and email verification.
+//!
+//! A sign-up is kept apart from accounts until its mailbox is proved: whoever types an
+//! address gets a pending sign-up of their own, with their own link, and nothing else. The
+//! account (and the organization or membership asked for) is created when the link is used,
+//! in the browser that signed up, or elsewhere by typing that sign-up's password again or
+//! choosing a new one. So nobody can register someone else's address first and keep a
+//! password on the account its owner is about to verify, nor replace the one its owner typed.
+use subtle::ConstantTimeEq;
+
 use crate::domain::audit::Actor;
 use crate::domain::{
-    ConnectionId, DisplayName, Email, EmailToken, NewPassword, Organization, OrganizationId, Role,
-    TokenPurpose, User, UserId,
+    BrowserId, ConnectionId, DisplayName, Email, EmailToken, MembershipMode, NewPassword, OrgName,
+    Organization, OrganizationId, PendingSignup, Role, SignupIntent, Slug, User,
 };
 use crate::email::messages::{AlreadyRegistered, VerifyEmail};
 use crate::services::organizations::{self, NewOrganization};
+use crate::services::throttle;
 use crate::state::AppState;
-use crate::store::{Tx, email_tokens, is_unique_violation, memberships, sessions, users};
+use crate::store::organizations as org_store;
+use crate::store::signups::{self, SignupInsertForm};
+use crate::store::{Tx, is_unique_violation, sessions, users};
 
 pub struct SignUp {
     pub name: DisplayName,
@@ -17,7 +29,7 @@ pub struct SignUp {
     pub client_ip: String,
 }
 
-/// What a new account joins as it is created.
+/// What a new account joins once it is verified.
 pub enum Joining<'a> {
     /// Nothing: a plain account on the shared connection.
     Nothing,
@@ -25,7 +37,7 @@ pub enum Joining<'a> {
     /// organization's password connection (its own, when it is isolated).
     Organization(&'a Organization),
     /// A new organization the person founds and owns (the self-signup portal).
-    NewOrganization(&'a NewOrganization, &'a Actor),
+    NewOrganization { name: OrgName, slug: Slug },
 }
 
 pub enum SignUpOutcome {
@@ -34,172 +46,249 @@ pub enum SignUpOutcome {
     SlugTaken,
 }
 
-/// Registers a new, unverified account and mails a verification link. If the email is
-/// already registered in that connection, the owner is mailed instead and the caller cannot
-/// tell the difference: the same work (one hash, one queued email) happens either way.
+/// Records a pending sign-up and mails its verification link. If the email is already
+/// registered in that connection, the owner is mailed instead and the caller cannot tell the
+/// difference: the same work (one hash, one queued email) happens either way.
 pub async fn sign_up(
     state: &AppState,
     input: SignUp,
     joining: Joining<'_>,
+    browser: &BrowserId,
 ) -> anyhow::Result<SignUpOutcome> {
     let hash = state.passwords.hash(&input.password).await?;
-    let connection = match &joining {
-        Joining::Organization(org) => org.connection_id.clone(),
-        Joining::Nothing | Joining::NewOrganization(..) => ConnectionId::default_password(),
+    let (connection, intent) = match joining {
+        Joining::Nothing => (ConnectionId::default_password(), SignupIntent::Account),
+        Joining::Organization(org) => (
+            org.connection_id.clone(),
+            SignupIntent::Join(org.id.clone()),
+        ),
+        Joining::NewOrganization { name, slug } => (
+            ConnectionId::default_password(),
+            SignupIntent::Found { name, slug },
+        ),
     };
     let mut tx = state.store.begin().await?;
     // Slugs are public, so the slug is checked first, for everyone: the answer must not depend
-    // on whether the email has an account.
-    let founding = match &joining {
-        Joining::NewOrganization(new, _) => Some(&new.slug),
-        _ => None,
-    };
-    if let Some(slug) = founding
+    // on whether the email has an account. It is not held: the first verified founder gets it.
+    if let SignupIntent::Found { slug, .. } = &intent
         && !organizations::slug_available(&mut tx, slug).await?
     {
         return Ok(SignUpOutcome::SlugTaken);
     }
-    let user = match users::find_by_email(&mut *tx, &connection, &input.email).await? {
-        Some(existing) if existing.email_verified => {
-            let base = match &joining {
-                Joining::Organization(org) => format!("/o/{}", org.slug),
-                Joining::Nothing | Joining::NewOrganization(..) => String::new(),
-            };
-            let mail = AlreadyRegistered {
-                name: existing.name.to_string(),
-                login_link: state.links.login(&base),
-                reset_link: state.links.forgot_password(&base),
-            };
-            state.mail.enqueue(&mut *tx, &existing.email, &mail).await?;
-            None
-        }
-        // Whoever proves the mailbox owns the account: the password typed now replaces any
-        // earlier one, so that nobody can register someone else's address first and keep a
-        // password on the account its owner is about to verify.
-        Some(unverified) => {
-            users::update_password_hash(&mut *tx, &unverified.id, &hash).await?;
-            users::update_name(&mut *tx, &unverified.id, &input.name).await?;
-            sessions::delete_for_user(&mut *tx, &unverified.id).await?;
-            Some(unverified)
-        }
-        None => {
-            let form = users::UserInsertForm {
-                connection_id: &connection,
-                email: &input.email,
-                name: &input.name,
-                password_hash: &hash,
-                email_verified: false,
-                operator: false,
-            };
-            match users::insert(&mut *tx, form).await {
-                Ok(user) => Some(user),
-                // The same form sent twice at once: the other request registered the account
-                // and sent the link.
-                Err(err) if is_unique_violation(&err) => return Ok(SignUpOutcome::CheckEmail),
-                Err(err) => return Err(err.into()),
+    if throttle::allow_mail_to(state, &mut tx, &input.email).await? {
+        match users::find_by_email(&mut *tx, &connection, &input.email).await? {
+            Some(existing) => {
+                let base = realm_base_of(&mut tx, &intent).await?;
+                let mail = AlreadyRegistered {
+                    name: existing.name.to_string(),
+                    login_link: state.links.login(&base),
+                    reset_link: state.links.forgot_password(&base),
+                };
+                state.mail.enqueue(&mut *tx, &existing.email, &mail).await?;
+            }
+            None => {
+                let token = EmailToken::generate();
+                let form = SignupInsertForm {
+                    connection_id: &connection,
+                    email: &input.email,
+                    name: &input.name,
+                    password_hash: &hash,
+                    token: &token,
+                    browser_hash: &browser.hash(),
+                    intent: &intent,
+                    client_ip: &input.client_ip,
+                };
+                signups::insert(&mut *tx, form).await?;
+                let mail = VerifyEmail {
+                    link: state.links.verify_email(&token),
+                };
+                state.mail.enqueue(&mut *tx, &input.email, &mail).await?;
             }
         }
-    };
-    if let Some(user) = user {
-        let joined = join(&mut tx, &joining, &user, &input.client_ip).await?;
-        if let Some(org) = joined {
-            // After verifying, the person lands in this organization.
-            users::set_last_organization(&mut *tx, &user.id, &org).await?;
-        }
-        send_verification(state, &mut tx, &user).await?;
     }
     tx.commit().await?;
     state.mail.wake();
     Ok(SignUpOutcome::CheckEmail)
 }
 
-/// Adds the new account to what it joins; the organization it joined, if any.
-async fn join(
-    tx: &mut Tx,
-    joining: &Joining<'_>,
-    user: &User,
-    client_ip: &str,
-) -> anyhow::Result<Option<OrganizationId>> {
-    let actor = Actor::user(user, client_ip);
-    match joining {
-        Joining::Nothing => Ok(None),
-        Joining::Organization(org) => {
-            if memberships::find_role(&mut **tx, &org.id, &user.id)
-                .await?
-                .is_none()
-            {
-                organizations::add_member_in(tx, &actor, org, &user.id, Role::Member).await?;
-            }
-            Ok(Some(org.id.clone()))
-        }
-        Joining::NewOrganization(new, founder) => {
-            let Ok(org) = organizations::create_in(tx, founder, new).await? else {
-                anyhow::bail!(
-                    "slug {} was taken within the transaction that checked it",
-                    new.slug
-                );
-            };
-            organizations::add_member_in(tx, founder, &org, &user.id, Role::Owner).await?;
-            Ok(Some(org.id))
-        }
-    }
+/// The pages an already-registered person is pointed to: their organization's, for a sign-up
+/// on an organization's page.
+async fn realm_base_of(tx: &mut Tx, intent: &SignupIntent) -> anyhow::Result<String> {
+    let SignupIntent::Join(org) = intent else {
+        return Ok(String::new());
+    };
+    let org = org_store::find_by_id(&mut **tx, org).await?;
+    Ok(org
+        .map(|org| format!("/o/{}", org.slug))
+        .unwrap_or_default())
 }
 
-/// Mails a new verification link to an unverified account; does nothing otherwise, so that
-/// the answer never reveals whether an address is registered.
+/// Mails a new link for the newest pending sign-up of an address (the sign-up's earlier link
+/// stops working); does nothing otherwise, so that the answer never reveals whether an address
+/// is registered.
 pub async fn resend_verification(
     state: &AppState,
     connection: &ConnectionId,
     email: &Email,
 ) -> anyhow::Result<()> {
     let mut tx = state.store.begin().await?;
-    let user = users::find_by_email(&mut *tx, connection, email).await?;
-    if let Some(user) = user.filter(|u| !u.email_verified) {
-        send_verification(state, &mut tx, &user).await?;
+    let pending = signups::find_latest_for(&mut *tx, connection, email).await?;
+    if let Some(signup) = pending
+        && throttle::allow_mail_to(state, &mut tx, email).await?
+    {
+        let token = EmailToken::generate();
+        signups::replace_token(&mut *tx, &signup.id, &token).await?;
+        let mail = VerifyEmail {
+            link: state.links.verify_email(&token),
+        };
+        state.mail.enqueue(&mut *tx, email, &mail).await?;
     }
     tx.commit().await?;
     state.mail.wake();
     Ok(())
 }
 
-/// True while a verification link can still be used (it is not used up by looking).
-pub async fn verification_pending(state: &AppState, token: &EmailToken) -> anyhow::Result<bool> {
-    let owner =
-        email_tokens::find_valid(state.store.pool(), token, TokenPurpose::VerifyEmail).await?;
-    Ok(owner.is_some())
+/// The sign-up behind a verification link while it can still be used (looking does not use
+/// it up).
+pub async fn pending(
+    state: &AppState,
+    token: &EmailToken,
+) -> anyhow::Result<Option<PendingSignup>> {
+    signups::find_pending(state.store.pool(), token).await
 }
 
-/// Uses up a verification token and marks the address verified; `None` when the link is
-/// unknown, used, expired or replaced by a newer one.
-pub async fn verify_email(state: &AppState, token: &EmailToken) -> anyhow::Result<Option<UserId>> {
-    let mut tx = state.store.begin().await?;
-    let Some(owner) = email_tokens::consume(&mut *tx, token, TokenPurpose::VerifyEmail).await?
-    else {
-        return Ok(None);
-    };
-    let Some(user_id) = owner.user_id() else {
-        return Ok(None);
-    };
-    users::mark_email_verified(&mut *tx, &user_id).await?;
-    tx.commit().await?;
-    Ok(Some(user_id))
-}
-
-async fn send_verification(state: &AppState, tx: &mut Tx, user: &User) -> anyhow::Result<()> {
-    let token = EmailToken::generate();
-    email_tokens::void_unused(&mut **tx, &user.id, TokenPurpose::VerifyEmail).await?;
-    email_tokens::insert(
-        &mut **tx,
-        &token,
-        TokenPurpose::VerifyEmail,
-        Some(&user.id),
-        user.email.as_str(),
+/// True when `browser` is the one that made the sign-up.
+pub fn made_in(signup: &PendingSignup, browser: &BrowserId) -> bool {
+    bool::from(
+        signup
+            .browser_hash
+            .as_bytes()
+            .ct_eq(browser.hash().as_bytes()),
     )
-    .await?;
-    let mail = VerifyEmail {
-        name: user.name.to_string(),
-        link: state.links.verify_email(&token),
+}
+
+/// How the holder of a verification link shows that the sign-up is theirs.
+pub enum Proof<'a> {
+    /// The link was opened in the browser that signed up.
+    SameBrowser(&'a BrowserId),
+    /// The password chosen at sign-up, typed again.
+    Password(&'a str),
+    /// A new password: the link proves the mailbox, and the mailbox owner may choose.
+    NewPassword(NewPassword),
+}
+
+pub enum VerifyOutcome {
+    Verified(Verified),
+    /// Opened in another browser: the sign-up's password (or a new one) is needed.
+    OtherBrowser,
+    WrongPassword,
+    /// Used, expired, or the address got its account another way meanwhile.
+    LinkUsed,
+}
+
+/// A verified sign-up: the new account, and where it lands.
+pub struct Verified {
+    pub user: User,
+    /// The organization it joined or founded.
+    pub organization: Option<(OrganizationId, Slug)>,
+    /// The organization address the founder chose was taken before they verified.
+    pub slug_taken: bool,
+}
+
+/// Uses a verification link up and creates what the sign-up asked for, in one transaction:
+/// the account (verified), the membership or the founded organization with its audit events.
+/// Every other pending sign-up of the address is voided.
+pub async fn verify(
+    state: &AppState,
+    token: &EmailToken,
+    proof: Proof<'_>,
+    client_ip: &str,
+) -> anyhow::Result<VerifyOutcome> {
+    let Some(signup) = pending(state, token).await? else {
+        return Ok(VerifyOutcome::LinkUsed);
     };
-    state.mail.enqueue(&mut **tx, &user.email, &mail).await?;
-    Ok(())
+    let hash = match proof {
+        Proof::SameBrowser(browser) if made_in(&signup, browser) => signup.password_hash.clone(),
+        Proof::SameBrowser(_) => return Ok(VerifyOutcome::OtherBrowser),
+        Proof::Password(password) => {
+            if !state
+                .passwords
+                .verify(password, Some(&signup.password_hash))
+                .await?
+            {
+                return Ok(VerifyOutcome::WrongPassword);
+            }
+            signup.password_hash.clone()
+        }
+        Proof::NewPassword(password) => state.passwords.hash(&password).await?,
+    };
+    let mut tx = state.store.begin().await?;
+    if !signups::consume(&mut *tx, &signup.id).await? {
+        return Ok(VerifyOutcome::LinkUsed);
+    }
+    let form = users::UserInsertForm {
+        connection_id: &signup.connection_id,
+        email: &signup.email,
+        name: &signup.name,
+        password_hash: &hash,
+        email_verified: true,
+        operator: false,
+    };
+    let user = match users::insert(&mut *tx, form).await {
+        Ok(user) => user,
+        // The address has an account already (an invitation, a faster link): this sign-up
+        // is void, and its password never reaches that account.
+        Err(err) if is_unique_violation(&err) => return Ok(VerifyOutcome::LinkUsed),
+        Err(err) => return Err(err.into()),
+    };
+    signups::void_for_address(&mut *tx, &signup.connection_id, &signup.email).await?;
+    sessions::delete_for_user(&mut *tx, &user.id).await?;
+    let actor = Actor::user(&user, client_ip);
+    let (organization, slug_taken) = create_intent(&mut tx, &signup.intent, &user, &actor).await?;
+    if let Some((org, _)) = &organization {
+        users::set_last_organization(&mut *tx, &user.id, org).await?;
+    }
+    tx.commit().await?;
+    Ok(VerifyOutcome::Verified(Verified {
+        user,
+        organization,
+        slug_taken,
+    }))
+}
+
+/// Creates the membership or organization a verified sign-up asked for; an organization
+/// that closed its sign-up meanwhile is not joined, a slug taken meanwhile is reported.
+async fn create_intent(
+    tx: &mut Tx,
+    intent: &SignupIntent,
+    user: &User,
+    actor: &Actor,
+) -> anyhow::Result<(Option<(OrganizationId, Slug)>, bool)> {
+    match intent {
+        SignupIntent::Account => Ok((None, false)),
+        SignupIntent::Join(org_id) => {
+            let org = org_store::find_by_id(&mut **tx, org_id).await?;
+            let Some(org) = org.filter(|org| org.allow_self_signup) else {
+                return Ok((None, false));
+            };
+            organizations::add_member_in(tx, actor, &org, &user.id, Role::Member).await?;
+            Ok((Some((org.id, org.slug)), false))
+        }
+        SignupIntent::Found { name, slug } => {
+            let new = NewOrganization {
+                name: name.clone(),
+                slug: slug.clone(),
+                mode: MembershipMode::Shared,
+                connections: Vec::new(),
+                allow_self_signup: false,
+            };
+            match organizations::create_in(tx, actor, &new).await? {
+                Ok(org) => {
+                    organizations::add_member_in(tx, actor, &org, &user.id, Role::Owner).await?;
+                    Ok((Some((org.id, org.slug)), false))
+                }
+                Err(organizations::SlugTaken) => Ok((None, true)),
+            }
+        }
+    }
 }

@@ -1,13 +1,17 @@
 //! Request throttles kept in the database, so they count across every instance.
-use crate::domain::{ConnectionId, Email};
+use crate::config::RecipientMailLimit;
+use crate::domain::{BrowserId, ConnectionId, Email};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::{self, rate_limits, sign_in_failures};
+use crate::store::{self, Tx, account_failures, known_browsers, rate_limits, sign_in_failures};
 
 const WINDOW_SECS: i64 = 60;
-/// Failed sign-ins from one IP for one account before backoff starts.
+/// Failed sign-ins from one network for one account before backoff starts.
 const FREE_FAILURES: i64 = 5;
 const MAX_LOCK_SECS: i64 = 15 * 60;
+/// NIST SP 800-63B §5.2.2 (and ASVS 2.2.1): at most 100 consecutive failed sign-ins on one
+/// account, from however many addresses; then the mailbox must be proved to go on.
+pub const ACCOUNT_FAILURE_LIMIT: i64 = 100;
 
 /// Counts an auth POST from `client_ip`; refuses it once the IP is over the per-minute limit.
 ///
@@ -34,77 +38,142 @@ pub async fn check_ip(state: &AppState, client_ip: &str) -> Result<(), AppError>
 }
 
 /// The unit an address is limited as: an IPv4 address, or the /64 an IPv6 address belongs to
-/// (one subscriber usually holds a whole /64).
-fn network_of(client_ip: &str) -> String {
-    match client_ip.parse::<std::net::IpAddr>() {
+/// (one subscriber usually holds a whole /64). An IPv4-mapped IPv6 address is its IPv4 address.
+pub fn network_of(client_ip: &str) -> String {
+    match client_ip
+        .parse::<std::net::IpAddr>()
+        .map(|ip| ip.to_canonical())
+    {
         Ok(std::net::IpAddr::V6(ip)) => {
             let [a, b, c, d, ..] = ip.segments();
             format!("{a:x}:{b:x}:{c:x}:{d:x}::/64")
         }
-        _ => client_ip.to_owned(),
+        Ok(ip) => ip.to_string(),
+        Err(_) => client_ip.to_owned(),
     }
 }
 
+/// Counts one unsolicited mail to `to` (sign-up, resend, reset) inside the caller's
+/// transaction; false when the address had its share, and then nothing may be sent.
+pub async fn allow_mail_to(state: &AppState, tx: &mut Tx, to: &Email) -> anyhow::Result<bool> {
+    let RecipientMailLimit {
+        per_minute,
+        per_hour,
+    } = state.recipient_mail_limit;
+    if state.recipient_mail_limit.is_off() {
+        return Ok(true);
+    }
+    let now = store::now();
+    let minute = format!("mail-minute:{to}");
+    if rate_limits::hit(&mut **tx, &minute, now - now.rem_euclid(60)).await? > per_minute {
+        return Ok(false);
+    }
+    let hour = format!("mail-hour:{to}");
+    Ok(rate_limits::hit(&mut **tx, &hour, now - now.rem_euclid(3600)).await? <= per_hour)
+}
+
 /// What failed sign-ins are counted under: the account's connection and email. The same address
-/// in two isolated organizations is two accounts, backing off separately.
+/// in two isolated organizations is two accounts, backing off separately. Unknown accounts
+/// are counted too, so that a lock says nothing about whether an account exists.
 pub fn sign_in_identifier(connection: &ConnectionId, email: &Email) -> String {
     format!("{connection}:{email}")
 }
 
-/// What the backoff knows of an (account, IP) pair before an attempt.
-pub struct SignInRecord {
-    has_failures: bool,
+/// Who is trying a password: where from, and in which browser.
+#[derive(Clone, Copy)]
+pub struct Attempt<'a> {
+    pub client_ip: &'a str,
+    pub browser: Option<&'a BrowserId>,
 }
 
-/// Refuses a sign-in attempt while this (account, IP) pair is backing off.
+/// What the throttles know of an attempt before its password is checked.
+pub enum Gate {
+    Open(SignInRecord),
+    /// The account is locked and this browser never signed in to it: only the mailbox unlocks.
+    Locked,
+}
+
+pub struct SignInRecord {
+    pair_has_failures: bool,
+    account: Option<account_failures::AccountFailures>,
+}
+
+/// Refuses an attempt while its (account, network) pair is backing off; closes the gate when
+/// the account is locked, unless this browser has signed in to it before.
 pub async fn check_sign_in(
     state: &AppState,
     identifier: &str,
-    client_ip: &str,
-) -> Result<SignInRecord, AppError> {
-    let until = sign_in_failures::locked_until(state.store.pool(), identifier, client_ip).await?;
+    attempt: Attempt<'_>,
+) -> Result<Gate, AppError> {
+    let db = state.store.pool();
+    let network = network_of(attempt.client_ip);
+    let until = sign_in_failures::locked_until(db, identifier, &network).await?;
     let now = store::now();
-    match until {
-        Some(until) if until > now => Err(AppError::TooManyRequests {
+    if let Some(until) = until.filter(|until| *until > now) {
+        return Err(AppError::TooManyRequests {
             retry_after_secs: until - now,
-        }),
-        _ => Ok(SignInRecord {
-            has_failures: until.is_some(),
-        }),
+        });
     }
+    let account = account_failures::find(db, identifier).await?;
+    if account.is_some_and(|a| a.locked_at.is_some()) {
+        let known = match attempt.browser {
+            Some(browser) => known_browsers::is_known(db, identifier, &browser.hash()).await?,
+            None => false,
+        };
+        if !known {
+            return Ok(Gate::Locked);
+        }
+    }
+    Ok(Gate::Open(SignInRecord {
+        pair_has_failures: until.is_some(),
+        account,
+    }))
 }
 
-/// Forgets the pair's failures after it signed in (nothing to write when there were none).
+/// After a successful sign-in: the pair's failures are forgotten, and the account's too
+/// unless it is locked (a known browser got through the lock; the attacker is still there).
+/// The browser is remembered as one that may pass a future lock.
 pub async fn record_successful_sign_in(
     state: &AppState,
     record: SignInRecord,
     identifier: &str,
-    client_ip: &str,
+    attempt: Attempt<'_>,
 ) -> Result<(), AppError> {
-    if record.has_failures {
-        sign_in_failures::clear_pair(state.store.pool(), identifier, client_ip).await?;
+    let db = state.store.pool();
+    if record.pair_has_failures {
+        sign_in_failures::clear_pair(db, identifier, &network_of(attempt.client_ip)).await?;
+    }
+    if record.account.is_some_and(|a| a.locked_at.is_none()) {
+        account_failures::clear(db, identifier).await?;
+    }
+    if let Some(browser) = attempt.browser {
+        known_browsers::remember(db, identifier, &browser.hash()).await?;
     }
     Ok(())
 }
 
-/// Records a failed sign-in; after the fifth, the pair must wait 30 s, then 60 s, …
-/// up to 15 minutes between attempts.
+/// Records a failed sign-in. After the fifth from one network, that pair must wait 30 s, then
+/// 60 s, … up to 15 minutes between attempts. True when this failure locked the account.
 pub async fn record_failed_sign_in(
     state: &AppState,
     identifier: &str,
-    client_ip: &str,
-) -> Result<(), AppError> {
-    let failures = sign_in_failures::record(state.store.pool(), identifier, client_ip).await?;
+    attempt: Attempt<'_>,
+) -> Result<bool, AppError> {
+    let db = state.store.pool();
+    let network = network_of(attempt.client_ip);
+    let failures = sign_in_failures::record(db, identifier, &network).await?;
     if failures >= FREE_FAILURES {
-        let lock = backoff_secs(failures);
-        sign_in_failures::lock(
-            state.store.pool(),
-            identifier,
-            client_ip,
-            store::now() + lock,
-        )
-        .await?;
+        let until = store::now() + backoff_secs(failures);
+        sign_in_failures::lock(db, identifier, &network, until).await?;
     }
+    let account = account_failures::record(db, identifier, ACCOUNT_FAILURE_LIMIT).await?;
+    Ok(account.failures == ACCOUNT_FAILURE_LIMIT)
+}
+
+/// Forgets every failure of an account and lifts its lock: its owner proved the mailbox.
+pub async fn clear_account(tx: &mut Tx, identifier: &str) -> anyhow::Result<()> {
+    sign_in_failures::clear(&mut **tx, identifier).await?;
+    account_failures::clear(&mut **tx, identifier).await?;
     Ok(())
 }
 
@@ -125,6 +194,15 @@ mod tests {
         );
         assert_ne!(network_of("2001:db8:1:2::1"), network_of("2001:db8:1:3::1"));
         assert_eq!(network_of("203.0.113.7"), "203.0.113.7");
+    }
+
+    #[test]
+    fn ipv4_mapped_addresses_are_their_ipv4_address() {
+        assert_eq!(network_of("::ffff:203.0.113.7"), "203.0.113.7");
+        assert_ne!(
+            network_of("::ffff:203.0.113.7"),
+            network_of("::ffff:203.0.113.8")
+        );
     }
 
     #[test]

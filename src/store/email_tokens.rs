@@ -38,6 +38,19 @@ where
     .map(drop)
 }
 
+/// Voids every unused token of this purpose, whoever it was for.
+pub async fn void_purpose<'c, E>(db: E, purpose: TokenPurpose) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query("UPDATE email_tokens SET used_at = $1 WHERE purpose = $2 AND used_at IS NULL")
+        .bind(now())
+        .bind(purpose.as_str())
+        .execute(db)
+        .await
+        .map(drop)
+}
+
 pub async fn insert<'c, E>(
     db: E,
     token: &EmailToken,

@@ -3,16 +3,19 @@
 //!
 //! Functions take any executor, so a service can run them on the pool or inside its own
 //! transaction: `users::find_by_email(store.pool(), …)` or `users::insert(&mut *tx, …)`.
+pub mod account_failures;
 pub mod audit;
 pub mod connections;
 pub mod email_tokens;
 pub mod invitations;
+pub mod known_browsers;
 pub mod memberships;
 pub mod organizations;
 pub mod outbox;
 pub mod rate_limits;
 pub mod sessions;
 pub mod sign_in_failures;
+pub mod signups;
 pub mod users;
 
 use std::time::Duration;
@@ -22,6 +25,7 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{Any, AnyPool, Executor, Transaction};
 
 use crate::config::Settings;
+use crate::private_files;
 
 /// Which database engine the pool talks to, chosen from the URL scheme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,12 +62,7 @@ impl Store {
         let url = settings.database_url();
         let backend = Backend::from_url(&url)?;
         if backend == Backend::Sqlite {
-            std::fs::create_dir_all(&settings.data_dir).with_context(|| {
-                format!(
-                    "cannot create data directory {}",
-                    settings.data_dir.display()
-                )
-            })?;
+            prepare_sqlite_file(&settings.data_dir, &url)?;
         }
         let pool = AnyPoolOptions::new()
             .max_connections(match backend {
@@ -122,6 +121,28 @@ impl Store {
     pub async fn is_ready(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
     }
+}
+
+/// Creates the data directory (0700) and the database file (0600) before SQLite opens it, so
+/// that its journal files get the same private mode.
+fn prepare_sqlite_file(data_dir: &std::path::Path, url: &str) -> anyhow::Result<()> {
+    private_files::create_dir(data_dir)
+        .with_context(|| format!("cannot create data directory {}", data_dir.display()))?;
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:")
+        .split('?')
+        .next()
+        .unwrap_or_default();
+    if path.is_empty() || path.starts_with(':') {
+        return Ok(());
+    }
+    let path = std::path::Path::new(path);
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        private_files::create_dir(dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    private_files::touch(path).with_context(|| format!("cannot create {}", path.display()))
 }
 
 /// Current time as Unix seconds, the unit of every time column.

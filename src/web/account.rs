@@ -5,12 +5,15 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::forms::FieldErrors;
+use super::login;
 use super::notice::Notice;
 use super::page::{ClientIp, Page, render, render_with_status};
-use crate::auth::{CurrentUser, TypedSession};
+use crate::auth::{Browser, CurrentUser, TypedSession};
 use crate::domain::{DisplayName, NewPassword};
 use crate::error::AppError;
-use crate::services::{account, throttle};
+use crate::services::account;
+use crate::services::authentication::{self, Confirmation};
+use crate::services::throttle::{self, Attempt};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -68,13 +71,20 @@ pub async fn post_password(
     state: web::Data<AppState>,
     session: TypedSession,
     ip: ClientIp,
+    browser: Browser,
     CurrentUser(user): CurrentUser,
     form: web::Form<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
     throttle::check_ip(&state, &ip.0).await?;
     let mut errors = FieldErrors::default();
-    if !account::check_current_password(&state, &user, &form.current_password).await? {
-        errors.add("current_password", "This is not your current password.");
+    let attempt = Attempt {
+        client_ip: &ip.0,
+        browser: Some(&browser.id),
+    };
+    match authentication::confirm_password(&state, &user, &form.current_password, attempt).await? {
+        Confirmation::Confirmed => {}
+        Confirmation::Wrong => errors.add("current_password", "This is not your current password."),
+        Confirmation::Locked => errors.add("current_password", login::LOCKED),
     }
     let context = [
         user.email.as_str(),
@@ -83,7 +93,7 @@ pub async fn post_password(
     ];
     let password = errors.check(
         "new_password",
-        NewPassword::parse(&form.new_password, &context),
+        NewPassword::parse(&form.new_password, &context, state.password_rules),
     );
     let Some(password) = password.filter(|_| errors.is_empty()) else {
         let page = AccountPage {

@@ -83,8 +83,13 @@ pub async fn post_setup(
         name,
         email,
         password,
-    }) = NewAccount::parse(&mut errors, &form.name, &form.email, &form.password)
-    {
+    }) = NewAccount::parse(
+        &mut errors,
+        &form.name,
+        &form.email,
+        &form.password,
+        state.password_rules,
+    ) {
         match operator::create_first_operator(&state, &token, &name, &email, &password).await? {
             SetupOutcome::Created(user) => {
                 session.sign_in(&user.id).map_err(AppError::unexpected)?;

@@ -1,8 +1,8 @@
 //! `/dev/mail`: the dev outbox, served only while no SMTP server is configured.
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::page::{ClientIp, Page, render};
+use super::page::{Page, render};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::outbox::{self, OutboxEntry};
@@ -23,11 +23,15 @@ struct MailShow {
 }
 
 /// The dev outbox holds every link the deployment mailed: only the machine itself may read it.
-fn ensure_local(state: &AppState, ip: &ClientIp) -> Result<(), AppError> {
-    let local =
-        ip.0.parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback());
-    if state.dev_mail && local {
+/// A request that a proxy forwarded (even one on this machine) is refused, whatever its peer.
+fn ensure_local(state: &AppState, req: &HttpRequest) -> Result<(), AppError> {
+    let forwarded = ["forwarded", "x-forwarded-for", "x-real-ip"]
+        .iter()
+        .any(|name| req.headers().contains_key(*name));
+    let from_loopback = req
+        .peer_addr()
+        .is_some_and(|peer| peer.ip().to_canonical().is_loopback());
+    if state.dev_outbox && from_loopback && !forwarded {
         Ok(())
     } else {
         Err(AppError::NotFound)
@@ -37,9 +41,9 @@ fn ensure_local(state: &AppState, ip: &ClientIp) -> Result<(), AppError> {
 pub async fn list(
     page: Page,
     state: web::Data<AppState>,
-    ip: ClientIp,
+    req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    ensure_local(&state, &ip)?;
+    ensure_local(&state, &req)?;
     let messages = outbox::list_recent(state.store.pool(), 100).await?;
     render(&MailList { page, messages })
 }
@@ -47,10 +51,10 @@ pub async fn list(
 pub async fn show(
     page: Page,
     state: web::Data<AppState>,
-    ip: ClientIp,
+    req: HttpRequest,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    ensure_local(&state, &ip)?;
+    ensure_local(&state, &req)?;
     let message = outbox::find(state.store.pool(), &id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -28,11 +28,14 @@ pub fn middleware<B: MessageBody + 'static>() -> ErrorHandlers<B> {
 fn render<B: MessageBody + 'static>(
     res: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    // Pages that already explain themselves (a form with errors, a dead link) stay as they are.
-    if !matches!(
+    // Responses that handlers wrote themselves (a form with errors, a dead link, the readiness
+    // probe) stay as they are; errors get the error page, also those that come with actix's
+    // plain-text message (a form or query that does not parse).
+    let explained = !matches!(
         res.response().body().size(),
         actix_web::body::BodySize::Sized(0)
-    ) {
+    ) && res.response().error().is_none();
+    if explained {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();
@@ -79,6 +82,7 @@ fn title(status: StatusCode) -> &'static str {
         404 => "Page not found",
         405 => "Not allowed",
         413 => "Too large",
+        415 => "Not a form",
         422 => "Check what you entered",
         429 => "Too many attempts",
         _ if status.is_server_error() => "Something went wrong",
@@ -91,6 +95,8 @@ fn default_message(status: StatusCode) -> &'static str {
         404 => "There is nothing at this address. Check the link, or go back to the start.",
         400 | 422 => "The request could not be understood. Go back, check the form and try again.",
         405 => "This address does not accept that kind of request.",
+        413 => "What you sent is too large.",
+        415 => "This address accepts only what its own form sends.",
         _ if status.is_server_error() => {
             "Something went wrong on our side. Please try again in a moment."
         }

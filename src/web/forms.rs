@@ -1,5 +1,5 @@
 //! Form validation results: one plain message per field, shown beside it.
-use crate::domain::{DisplayName, Email, NewPassword};
+use crate::domain::{DisplayName, Email, NewPassword, PasswordRules};
 
 #[derive(Debug, Default)]
 pub struct FieldErrors(Vec<(&'static str, String)>);
@@ -10,7 +10,11 @@ impl FieldErrors {
     }
 
     /// Keeps the value of a parse, or records its error under `field`.
-    pub fn check<T>(&mut self, field: &'static str, parsed: Result<T, &'static str>) -> Option<T> {
+    pub fn check<T, M: Into<String>>(
+        &mut self,
+        field: &'static str,
+        parsed: Result<T, M>,
+    ) -> Option<T> {
         parsed.map_err(|message| self.add(field, message)).ok()
     }
 
@@ -42,6 +46,7 @@ impl NewAccount {
         name: &str,
         email: &str,
         password: &str,
+        rules: PasswordRules,
     ) -> Option<Self> {
         let parsed_name = errors.check("name", DisplayName::parse(name));
         let parsed_email = errors.check("email", Email::parse(email));
@@ -51,7 +56,7 @@ impl NewAccount {
             .unwrap_or_default();
         let password = errors.check(
             "password",
-            NewPassword::parse(password, &[email, name, &local_part]),
+            NewPassword::parse(password, &[email, name, &local_part], rules),
         );
         Some(Self {
             name: parsed_name?,

@@ -6,12 +6,13 @@ use serde::Deserialize;
 
 use super::forms::FieldErrors;
 use super::link_invalid::LinkInvalid;
+use super::login;
 use super::page::{ClientIp, Page, render_token_page, see_other};
-use crate::auth::TypedSession;
+use crate::auth::{Browser, TypedSession};
 use crate::domain::{DisplayName, EmailToken, NewPassword};
 use crate::error::AppError;
 use crate::services::invitations::{self, AcceptOutcome, Acceptance, Pending};
-use crate::services::throttle;
+use crate::services::throttle::{self, Attempt};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -95,6 +96,7 @@ pub async fn post(
     state: web::Data<AppState>,
     session: TypedSession,
     ip: ClientIp,
+    browser: Browser,
     token: web::Path<String>,
     form: web::Form<AcceptForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -117,7 +119,11 @@ pub async fn post(
         (None, false) => {
             let name = errors.check("name", DisplayName::parse(&form.name));
             let context = [email.as_str(), email.local_part(), form.name.as_str()];
-            let password = errors.check("password", NewPassword::parse(&form.password, &context));
+            let rules = state.password_rules;
+            let password = errors.check(
+                "password",
+                NewPassword::parse(&form.password, &context, rules),
+            );
             match (name, password) {
                 (Some(name), Some(password)) => Some(Acceptance::NewAccount { name, password }),
                 _ => None,
@@ -128,7 +134,11 @@ pub async fn post(
         let page = view(page, &token, &pending, form.into_inner().name, errors);
         return render_token_page(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
-    match invitations::accept(&state, &pending, how, &ip.0).await? {
+    let attempt = Attempt {
+        client_ip: &ip.0,
+        browser: Some(&browser.id),
+    };
+    match invitations::accept(&state, &pending, how, attempt).await? {
         AcceptOutcome::Joined(user) => {
             session.sign_in(&user.id).map_err(AppError::unexpected)?;
             session
@@ -140,6 +150,11 @@ pub async fn post(
             errors.add("password", "Incorrect password.");
             let page = view(page, &token, &pending, String::new(), errors);
             render_token_page(StatusCode::UNAUTHORIZED, &page)
+        }
+        AcceptOutcome::Locked => {
+            errors.add("password", login::LOCKED);
+            let page = view(page, &token, &pending, String::new(), errors);
+            render_token_page(StatusCode::FORBIDDEN, &page)
         }
         AcceptOutcome::AccountAppeared => {
             Ok(see_other(&format!("/invitations/{}", token.as_str())))

@@ -34,6 +34,15 @@ impl LinkInvalid {
         render_token_page(StatusCode::GONE, &this)
     }
 
+    pub fn unlock(page: Page) -> Result<HttpResponse, AppError> {
+        let this = Self {
+            page,
+            retry_href: "/forgot-password",
+            retry_label: "Reset your password instead",
+        };
+        render_token_page(StatusCode::GONE, &this)
+    }
+
     pub fn invitation(page: Page) -> Result<HttpResponse, AppError> {
         let this = Self {
             page,

@@ -8,12 +8,12 @@ use super::forms::FieldErrors;
 use super::notice::Notice;
 use super::page::{ClientIp, Page, render, render_with_status, see_other};
 use super::realm::Realm;
-use crate::auth::TypedSession;
+use crate::auth::{Browser, TypedSession};
 use crate::domain::{Email, User};
 use crate::error::AppError;
 use crate::services::authentication::{self, SignInOutcome};
 use crate::services::landing::{self, Landing};
-use crate::services::throttle;
+use crate::services::throttle::{self, Attempt};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -103,6 +103,7 @@ pub async fn post_password(
     state: web::Data<AppState>,
     session: TypedSession,
     ip: ClientIp,
+    browser: Browser,
     form: web::Form<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
     throttle::check_ip(&state, &ip.0).await?;
@@ -110,33 +111,43 @@ pub async fn post_password(
     let Ok(email) = Email::parse(&form.email) else {
         return Ok(see_other(&format!("{}/login", realm.base())));
     };
-    match authentication::sign_in(&state, &realm.connection(), &email, &form.password, &ip.0)
-        .await?
-    {
+    let attempt = Attempt {
+        client_ip: &ip.0,
+        browser: Some(&browser.id),
+    };
+    let outcome =
+        authentication::sign_in(&state, &realm.connection(), &email, &form.password, attempt)
+            .await?;
+    let email = email.to_string();
+    match outcome {
         SignInOutcome::SignedIn(user) => {
             session.sign_in(&user.id).map_err(AppError::unexpected)?;
             tracing::info!(user = %user.id, "signed in");
-            Ok(see_other(
-                &destination(&state, &session, &realm, &user).await?,
-            ))
+            let mut res = see_other(&destination(&state, &session, &realm, &user).await?);
+            // This browser may go on signing in should the account ever be locked.
+            browser.remember(&mut res)?;
+            Ok(res)
         }
-        SignInOutcome::EmailNotVerified(_) => render_with_status(
-            StatusCode::FORBIDDEN,
-            &VerifyPending {
-                page,
-                email: email.to_string(),
-            },
-        ),
+        SignInOutcome::SignUpPending => {
+            render_with_status(StatusCode::FORBIDDEN, &VerifyPending { page, email })
+        }
+        SignInOutcome::Locked => {
+            let error = LOCKED;
+            render_with_status(StatusCode::FORBIDDEN, &PasswordStep { page, email, error })
+        }
         SignInOutcome::Rejected => {
-            let step = PasswordStep {
-                page,
-                email: email.to_string(),
-                error: "Incorrect email or password.",
-            };
-            render_with_status(StatusCode::UNAUTHORIZED, &step)
+            let error = "Incorrect email or password.";
+            render_with_status(
+                StatusCode::UNAUTHORIZED,
+                &PasswordStep { page, email, error },
+            )
         }
     }
 }
+
+/// What a browser the account does not know sees while the account is locked.
+pub const LOCKED: &str = "Too many failed sign-ins: this account is locked. Open the unlock link \
+                          we emailed to it, or reset the password, to sign in from this browser.";
 
 /// Where a person goes once signed in: the organization whose page they signed in on, their
 /// only organization, or the picker (several organizations, or none).

@@ -6,6 +6,7 @@ pub mod admin_orgs;
 pub mod check_email;
 pub mod dev_mail;
 pub mod error_pages;
+pub mod extractors;
 pub mod forms;
 pub mod health;
 pub mod invitations;
@@ -43,6 +44,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::resource("/reset-password")
                 .get(recovery::get_reset)
                 .post(recovery::post_reset),
+        )
+        .service(
+            web::resource("/unlock-account")
+                .get(recovery::get_unlock)
+                .post(recovery::post_unlock),
         )
         .service(web::resource("/account").get(account::get))
         .route("/account/name", web::post().to(account::post_name))

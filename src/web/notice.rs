@@ -11,6 +11,8 @@ const COOKIE: &str = "usher_notice";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Notice {
     EmailVerified,
+    EmailVerifiedSlugTaken,
+    AccountUnlocked,
     SignedOut,
     PasswordReset,
     PasswordChanged,
@@ -22,8 +24,10 @@ pub enum Notice {
 }
 
 impl Notice {
-    const ALL: [Self; 9] = [
+    const ALL: [Self; 11] = [
         Self::EmailVerified,
+        Self::EmailVerifiedSlugTaken,
+        Self::AccountUnlocked,
         Self::SignedOut,
         Self::PasswordReset,
         Self::PasswordChanged,
@@ -37,6 +41,8 @@ impl Notice {
     fn code(self) -> &'static str {
         match self {
             Self::EmailVerified => "email-verified",
+            Self::EmailVerifiedSlugTaken => "email-verified-slug-taken",
+            Self::AccountUnlocked => "account-unlocked",
             Self::SignedOut => "signed-out",
             Self::PasswordReset => "password-reset",
             Self::PasswordChanged => "password-changed",
@@ -51,6 +57,10 @@ impl Notice {
     pub fn text(self) -> &'static str {
         match self {
             Self::EmailVerified => "Your email is verified. Welcome to Usher!",
+            Self::EmailVerifiedSlugTaken => {
+                "Your email is verified, but the organization address you chose was taken in the meantime. Choose another one to create your organization."
+            }
+            Self::AccountUnlocked => "Your account is unlocked. Sign in with your password.",
             Self::SignedOut => "You are signed out.",
             Self::PasswordReset => "Your password was changed. Sign in with your new password.",
             Self::PasswordChanged => {

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::check_email::CheckEmailPage;
 use super::forms::{FieldErrors, NewAccount};
 use super::page::{ClientIp, Page, render, render_with_status, see_other};
-use crate::auth::TypedSession;
+use crate::auth::{Browser, TypedSession};
 use crate::domain::audit::Actor;
 use crate::domain::{ConnectionId, MembershipMode, OrgName, Slug};
 use crate::error::AppError;
@@ -51,6 +51,7 @@ pub async fn post(
     state: web::Data<AppState>,
     session: TypedSession,
     ip: ClientIp,
+    browser: Browser,
     form: web::Form<OrgSignupForm>,
 ) -> Result<HttpResponse, AppError> {
     throttle::check_ip(&state, &ip.0).await?;
@@ -81,32 +82,25 @@ pub async fn post(
             &form.name,
             &form.email,
             &form.password,
+            state.password_rules,
         )),
     };
-    let (Some(name), Some(slug)) = (org_name, slug) else {
+    let (Some(org_name), Some(slug)) = (org_name, slug) else {
         return invalid(page, form, errors);
     };
     if matches!(account, Some(None)) || !errors.is_empty() {
         return invalid(page, form, errors);
     }
-    let new = NewOrganization {
-        name,
-        slug,
-        mode: MembershipMode::Shared,
-        connections: Vec::new(),
-        allow_self_signup: false,
-    };
-    // A founder without an account yet is known by the address they typed.
-    let actor = match &page.user {
-        Some(user) => Actor::user(user, &ip.0),
-        None => Actor {
-            user_id: None,
-            email: Some(form.email.trim().to_lowercase()),
-            client_ip: Some(ip.0.clone()),
-        },
-    };
     match (&page.user, account.flatten()) {
         (Some(user), _) => {
+            let new = NewOrganization {
+                name: org_name,
+                slug,
+                mode: MembershipMode::Shared,
+                connections: Vec::new(),
+                allow_self_signup: false,
+            };
+            let actor = Actor::user(user, &ip.0);
             match organizations::create_owned_by(&state, &actor, &user.id, &new).await? {
                 Ok(org) => {
                     session.set_org(&org.id).map_err(AppError::unexpected)?;
@@ -129,11 +123,16 @@ pub async fn post(
                 password,
                 client_ip: ip.0.clone(),
             };
-            match registration::sign_up(&state, input, Joining::NewOrganization(&new, &actor))
-                .await?
-            {
+            // The organization is created once the founder verifies the address.
+            let joining = Joining::NewOrganization {
+                name: org_name,
+                slug,
+            };
+            match registration::sign_up(&state, input, joining, &browser.id).await? {
                 SignUpOutcome::CheckEmail => {
-                    render(&CheckEmailPage::verification_sent(page, &email))
+                    let mut res = render(&CheckEmailPage::verification_sent(page, &email))?;
+                    browser.remember(&mut res)?;
+                    Ok(res)
                 }
                 SignUpOutcome::SlugTaken => slug_taken(page, form, errors),
             }

@@ -4,16 +4,16 @@ use std::net::IpAddr;
 
 use actix_web::dev::Payload;
 use actix_web::http::{StatusCode, header};
-use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use askama::Template;
 use futures_util::future::LocalBoxFuture;
 
 use super::notice::Notice;
 use super::realm::Realm;
 use crate::auth::TypedSession;
-use crate::auth::csrf::CsrfToken;
+use crate::auth::csrf;
 use crate::auth::current_user::signed_in_user;
-use crate::domain::User;
+use crate::domain::{PasswordRules, User};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::organizations;
@@ -31,6 +31,8 @@ pub struct Page {
     pub base: String,
     /// The organization the signed-in user is working in, shown in the header.
     pub current_org: Option<String>,
+    /// For the hint under new-password fields.
+    pub password_rules: PasswordRules,
 }
 
 /// What an organization's branded pages show.
@@ -42,6 +44,11 @@ pub struct Brand {
 }
 
 impl Page {
+    /// The hint under every new-password field.
+    pub fn password_hint(&self) -> String {
+        self.password_rules.hint()
+    }
+
     /// Brands the page for the realm it belongs to.
     pub fn in_realm(mut self, realm: &Realm) -> Self {
         self.base = realm.base();
@@ -62,15 +69,12 @@ impl FromRequest for Page {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let csrf = req
-                .extensions()
-                .get::<CsrfToken>()
-                .map(|t| t.0.clone())
-                .unwrap_or_default();
-            let dev_mail = req
-                .app_data::<web::Data<AppState>>()
-                .is_some_and(|s| s.dev_mail);
+            let state = req.app_data::<web::Data<AppState>>();
+            let dev_mail = state.is_some_and(|s| s.dev_outbox);
+            let password_rules = state.map(|s| s.password_rules).unwrap_or_default();
             let user = signed_in_user(&req).await?;
+            // Signed after the user is known: a blocked user was just signed out.
+            let csrf = csrf::form_token(&req);
             let current_org = match (&user, req.app_data::<web::Data<AppState>>()) {
                 (Some(_), Some(state)) => current_org_name(&req, state).await?,
                 _ => None,
@@ -82,6 +86,7 @@ impl FromRequest for Page {
                 user,
                 dev_mail,
                 current_org,
+                password_rules,
                 ..Page::default()
             })
         })
@@ -136,31 +141,60 @@ pub fn see_other(location: &str) -> HttpResponse {
 }
 
 /// The client's address: the socket's peer, or, when that peer is a trusted reverse proxy, the
-/// right-most `X-Forwarded-For` entry that is not itself a trusted proxy (entries further left
-/// are whatever the client chose to send).
+/// address the proxies name. `X-Forwarded-For` is read from the right, each proxy having
+/// appended the address it saw: the first entry that is not a trusted proxy is the client
+/// (entries further left are whatever the client chose to send). An entry that does not parse
+/// there stops the walk at the proxy that wrote it. Addresses are canonical, so that an IPv4
+/// client of a dual-stack listener (`::ffff:a.b.c.d`) is its IPv4 address.
 pub struct ClientIp(pub String);
 
 impl ClientIp {
     fn of(req: &HttpRequest) -> String {
-        let Some(peer) = req.peer_addr().map(|a| a.ip()) else {
+        let Some(peer) = req.peer_addr().map(|a| a.ip().to_canonical()) else {
             return "unknown".into();
         };
         let trusted = AppState::of(req)
             .map(|s| s.trusted_proxies.clone())
             .unwrap_or_default();
-        if !trusted.contains(&peer) {
-            return peer.to_string();
-        }
-        let forwarded: Vec<IpAddr> = req
+        let entries: Vec<&str> = req
             .headers()
             .get_all("x-forwarded-for")
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
-            .filter_map(|ip| ip.trim().parse().ok())
             .collect();
-        let client = forwarded.into_iter().rev().find(|ip| !trusted.contains(ip));
-        client.unwrap_or(peer).to_string()
+        client_behind(peer, &trusted, &entries).to_string()
     }
+}
+
+/// Walks the forwarding chain from `peer` leftwards while each hop is a trusted proxy.
+fn client_behind(peer: IpAddr, trusted: &[IpAddr], forwarded_for: &[&str]) -> IpAddr {
+    let mut hop = peer;
+    for entry in forwarded_for.iter().rev() {
+        if !trusted.contains(&hop) {
+            break;
+        }
+        match parse_forwarded_entry(entry) {
+            Some(ip) => hop = ip,
+            None => break,
+        }
+    }
+    hop
+}
+
+/// One `X-Forwarded-For` entry: an address, possibly with a port, IPv6 possibly in brackets.
+fn parse_forwarded_entry(entry: &str) -> Option<IpAddr> {
+    let entry = entry.trim();
+    let ip = entry
+        .parse::<IpAddr>()
+        .ok()
+        .or_else(|| entry.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
+        .or_else(|| {
+            entry
+                .strip_prefix('[')
+                .and_then(|rest| rest.strip_suffix(']'))
+                .and_then(|inner| inner.parse().ok())
+        })?;
+    Some(ip.to_canonical())
 }
 
 impl FromRequest for ClientIp {
@@ -169,5 +203,57 @@ impl FromRequest for ClientIp {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         std::future::ready(Ok(ClientIp(Self::of(req))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_client_is_the_first_untrusted_hop_from_the_right() {
+        let proxy = ip("10.0.0.1");
+        let trusted = [proxy, ip("10.0.0.2")];
+        // Without a trusted peer the header is ignored.
+        assert_eq!(
+            client_behind(ip("198.51.100.9"), &trusted, &["203.0.113.5"]),
+            ip("198.51.100.9")
+        );
+        // The client's own entries on the left do not count.
+        assert_eq!(
+            client_behind(proxy, &trusted, &["6.6.6.6", "203.0.113.5", "10.0.0.2"]),
+            ip("203.0.113.5")
+        );
+        // Ports and brackets are stripped; mapped addresses are canonical.
+        assert_eq!(
+            client_behind(proxy, &trusted, &["203.0.113.5:4711"]),
+            ip("203.0.113.5")
+        );
+        assert_eq!(
+            client_behind(proxy, &trusted, &["[2001:db8::7]:443"]),
+            ip("2001:db8::7")
+        );
+        assert_eq!(
+            client_behind(proxy, &trusted, &["[2001:db8::7]"]),
+            ip("2001:db8::7")
+        );
+        assert_eq!(
+            client_behind(proxy, &trusted, &["::ffff:203.0.113.5"]),
+            ip("203.0.113.5")
+        );
+        // An entry that does not parse: the proxy that wrote it is the client as far as we know,
+        // not the client-chosen entry further left.
+        assert_eq!(
+            client_behind(proxy, &trusted, &["6.6.6.6", "garbage"]),
+            proxy
+        );
+        assert_eq!(
+            client_behind(proxy, &trusted, &["6.6.6.6", "bad", "10.0.0.2"]),
+            ip("10.0.0.2")
+        );
     }
 }

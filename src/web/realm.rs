@@ -4,7 +4,7 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 
-use crate::domain::{ConnectionId, Organization};
+use crate::domain::{ConnectionId, Organization, Slug};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::organizations;
@@ -39,11 +39,12 @@ impl FromRequest for Realm {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let Some(slug) = req.match_info().get("slug").map(str::to_owned) else {
+            let Some(segment) = req.match_info().get("slug") else {
                 return Ok(Realm { org: None });
             };
+            let slug = Slug::from_path(segment).ok_or(AppError::NotFound)?;
             let state = AppState::of(&req)?;
-            let org = organizations::find_by_slug(state.store.pool(), &slug)
+            let org = organizations::find_by_slug(state.store.pool(), slug.as_str())
                 .await?
                 .ok_or(AppError::NotFound)?;
             AppError::unless_active(&org)?;

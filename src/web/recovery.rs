@@ -32,6 +32,14 @@ struct ResetPage {
     errors: FieldErrors,
 }
 
+#[derive(Template)]
+#[template(path = "auth/unlock_account.html")]
+struct UnlockPage {
+    page: Page,
+    token: String,
+    email: String,
+}
+
 #[derive(Deserialize)]
 pub struct EmailQuery {
     email: Option<String>,
@@ -125,8 +133,8 @@ pub async fn post_reset(
         user.email.local_part(),
         user.name.as_str(),
     ];
-    let Some(password) = errors.check("password", NewPassword::parse(&form.password, &context))
-    else {
+    let parsed = NewPassword::parse(&form.password, &context, state.password_rules);
+    let Some(password) = errors.check("password", parsed) else {
         let page = ResetPage {
             page,
             token: token.as_str().to_owned(),
@@ -141,4 +149,39 @@ pub async fn post_reset(
     tracing::info!(user = %user.id, "password reset");
     let base = landing::realm_base(&state, &user).await?;
     Ok(Notice::PasswordReset.redirect(&format!("{base}/login")))
+}
+
+/// `/unlock-account`: the link mailed when an account was locked. Opening it shows a button;
+/// only the POST uses it up.
+pub async fn get_unlock(
+    page: Page,
+    state: web::Data<AppState>,
+    query: web::Query<TokenQuery>,
+) -> Result<HttpResponse, AppError> {
+    let token = EmailToken::from_link(&query.token);
+    let Some(user) = recovery::pending_unlock(&state, &token).await? else {
+        return LinkInvalid::unlock(page);
+    };
+    let page = UnlockPage {
+        page,
+        token: token.as_str().to_owned(),
+        email: user.email.to_string(),
+    };
+    render_token_page(StatusCode::OK, &page)
+}
+
+pub async fn post_unlock(
+    page: Page,
+    state: web::Data<AppState>,
+    ip: ClientIp,
+    form: web::Form<TokenQuery>,
+) -> Result<HttpResponse, AppError> {
+    throttle::check_ip(&state, &ip.0).await?;
+    let token = EmailToken::from_link(&form.token);
+    let Some(user) = recovery::unlock(&state, &token).await? else {
+        return LinkInvalid::unlock(page);
+    };
+    tracing::info!(user = %user.id, "account unlocked by its mailbox");
+    let base = landing::realm_base(&state, &user).await?;
+    Ok(Notice::AccountUnlocked.redirect(&format!("{base}/login")))
 }

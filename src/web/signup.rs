@@ -9,6 +9,7 @@ use super::check_email::CheckEmailPage;
 use super::forms::{FieldErrors, NewAccount};
 use super::page::{ClientIp, Page, render, render_with_status, see_other};
 use super::realm::Realm;
+use crate::auth::Browser;
 use crate::error::AppError;
 use crate::services::registration::{self, Joining, SignUp};
 use crate::services::throttle;
@@ -63,6 +64,7 @@ pub async fn post(
     realm: Realm,
     state: web::Data<AppState>,
     ip: ClientIp,
+    browser: Browser,
     form: web::Form<SignupForm>,
 ) -> Result<HttpResponse, AppError> {
     throttle::check_ip(&state, &ip.0).await?;
@@ -71,7 +73,9 @@ pub async fn post(
         return render_with_status(StatusCode::FORBIDDEN, &SignupClosed { page });
     }
     let mut errors = FieldErrors::default();
-    let Some(account) = NewAccount::parse(&mut errors, &form.name, &form.email, &form.password)
+    let rules = state.password_rules;
+    let Some(account) =
+        NewAccount::parse(&mut errors, &form.name, &form.email, &form.password, rules)
     else {
         let form = form.into_inner();
         let page = SignupPage {
@@ -97,6 +101,9 @@ pub async fn post(
         password,
         client_ip: ip.0.clone(),
     };
-    registration::sign_up(&state, input, joining).await?;
-    render(&CheckEmailPage::verification_sent(page, &email))
+    registration::sign_up(&state, input, joining, &browser.id).await?;
+    let mut res = render(&CheckEmailPage::verification_sent(page, &email))?;
+    // The verification link opened in this browser needs no password again.
+    browser.remember(&mut res)?;
+    Ok(res)
 }

@@ -1,6 +1,7 @@
 //! `/verify-email`: the link from the verification email, and asking for a new one.
 //! Opening the link shows a button; only the POST uses the token up, so mail scanners that
-//! fetch links do not burn it.
+//! fetch links do not burn it. In the browser that signed up, the button is all; anywhere
+//! else the page asks for the password chosen at sign-up, or for a new one.
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -12,10 +13,11 @@ use super::link_invalid::LinkInvalid;
 use super::notice::Notice;
 use super::page::{ClientIp, Page, render, render_token_page, render_with_status};
 use super::realm::Realm;
-use crate::auth::TypedSession;
-use crate::domain::{Email, EmailToken};
+use crate::auth::{Browser, TypedSession};
+use crate::domain::{Email, EmailToken, NewPassword, PendingSignup};
 use crate::error::AppError;
-use crate::services::{landing, registration, throttle};
+use crate::services::registration::{self, Proof, Verified, VerifyOutcome};
+use crate::services::throttle;
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -23,6 +25,16 @@ use crate::state::AppState;
 struct ConfirmPage {
     page: Page,
     token: String,
+}
+
+/// The link opened in another browser than the one that signed up.
+#[derive(Template)]
+#[template(path = "auth/verify_prove.html")]
+struct ProvePage {
+    page: Page,
+    token: String,
+    email: String,
+    errors: FieldErrors,
 }
 
 #[derive(Template)]
@@ -40,49 +52,126 @@ pub struct TokenParam {
 }
 
 #[derive(Deserialize)]
+pub struct VerifyForm {
+    #[serde(default)]
+    token: String,
+    /// The password chosen at sign-up, typed again in another browser.
+    #[serde(default)]
+    password: String,
+    /// Or a new one.
+    #[serde(default)]
+    new_password: String,
+}
+
+#[derive(Deserialize)]
 pub struct EmailForm {
     email: String,
+}
+
+fn prove_page(
+    page: Page,
+    token: &EmailToken,
+    signup: &PendingSignup,
+    status: StatusCode,
+    errors: FieldErrors,
+) -> Result<HttpResponse, AppError> {
+    let page = ProvePage {
+        page,
+        token: token.as_str().to_owned(),
+        email: signup.email.to_string(),
+        errors,
+    };
+    render_token_page(status, &page)
 }
 
 pub async fn get(
     page: Page,
     state: web::Data<AppState>,
+    browser: Browser,
     query: web::Query<TokenParam>,
 ) -> Result<HttpResponse, AppError> {
     let token = EmailToken::from_link(&query.token);
-    if !registration::verification_pending(&state, &token).await? {
+    let Some(signup) = registration::pending(&state, &token).await? else {
         return LinkInvalid::verification(page);
-    }
-    render_token_page(
-        StatusCode::OK,
-        &ConfirmPage {
+    };
+    if !registration::made_in(&signup, &browser.id) {
+        return prove_page(
             page,
-            token: token.as_str().to_owned(),
-        },
-    )
+            &token,
+            &signup,
+            StatusCode::OK,
+            FieldErrors::default(),
+        );
+    }
+    let token = token.as_str().to_owned();
+    render_token_page(StatusCode::OK, &ConfirmPage { page, token })
 }
 
 pub async fn post(
     page: Page,
     state: web::Data<AppState>,
     session: TypedSession,
-    form: web::Form<TokenParam>,
+    browser: Browser,
+    ip: ClientIp,
+    form: web::Form<VerifyForm>,
 ) -> Result<HttpResponse, AppError> {
-    match registration::verify_email(&state, &EmailToken::from_link(&form.token)).await? {
-        Some(user_id) => {
-            session.sign_in(&user_id).map_err(AppError::unexpected)?;
-            // Someone who signed up into (or founded) an organization lands in it.
-            let destination = match landing::after_verification(&state, &user_id).await? {
-                Some((org, slug)) => {
-                    session.set_org(&org).map_err(AppError::unexpected)?;
-                    format!("/o/{slug}")
-                }
-                None => "/account".to_owned(),
-            };
-            Ok(Notice::EmailVerified.redirect(&destination))
+    throttle::check_ip(&state, &ip.0).await?;
+    let token = EmailToken::from_link(&form.token);
+    let Some(signup) = registration::pending(&state, &token).await? else {
+        return LinkInvalid::verification(page);
+    };
+    let mut errors = FieldErrors::default();
+    let proof = if !form.new_password.is_empty() {
+        let context = [
+            signup.email.as_str(),
+            signup.email.local_part(),
+            signup.name.as_str(),
+        ];
+        let parsed = NewPassword::parse(&form.new_password, &context, state.password_rules);
+        match errors.check("new_password", parsed) {
+            Some(password) => Proof::NewPassword(password),
+            None => {
+                let status = StatusCode::UNPROCESSABLE_ENTITY;
+                return prove_page(page, &token, &signup, status, errors);
+            }
         }
-        None => LinkInvalid::verification(page),
+    } else if !form.password.is_empty() {
+        Proof::Password(&form.password)
+    } else {
+        Proof::SameBrowser(&browser.id)
+    };
+    match registration::verify(&state, &token, proof, &ip.0).await? {
+        VerifyOutcome::Verified(verified) => signed_in(&session, verified),
+        VerifyOutcome::OtherBrowser => prove_page(page, &token, &signup, StatusCode::OK, errors),
+        VerifyOutcome::WrongPassword => {
+            errors.add(
+                "password",
+                "This is not the password chosen at sign-up. Type it again, or choose a new one below.",
+            );
+            prove_page(page, &token, &signup, StatusCode::UNAUTHORIZED, errors)
+        }
+        VerifyOutcome::LinkUsed => LinkInvalid::verification(page),
     }
+}
+
+/// Signs the verified person in and takes them where their sign-up was going.
+fn signed_in(session: &TypedSession, verified: Verified) -> Result<HttpResponse, AppError> {
+    session
+        .sign_in(&verified.user.id)
+        .map_err(AppError::unexpected)?;
+    tracing::info!(user = %verified.user.id, "email verified");
+    if verified.slug_taken {
+        return Ok(Notice::EmailVerifiedSlugTaken.redirect("/signup/organization"));
+    }
+    // Someone who signed up into (or founded) an organization lands in it.
+    let destination = match verified.organization {
+        Some((org, slug)) => {
+            session.set_org(&org).map_err(AppError::unexpected)?;
+            format!("/o/{slug}")
+        }
+        None => "/account".to_owned(),
+    };
+    Ok(Notice::EmailVerified.redirect(&destination))
 }
 
 pub async fn get_resend(page: Page, realm: Realm) -> Result<HttpResponse, AppError> {

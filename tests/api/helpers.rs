@@ -122,6 +122,7 @@ pub fn test_settings(data_dir: &Path, db: &TestDb) -> Settings {
             .into(),
     );
     settings.auth_rate_limit = 0;
+    settings.recipient_mail_limit = usher::config::RecipientMailLimit::OFF;
     settings
 }
 

@@ -159,7 +159,7 @@ async fn a_weak_new_password_is_refused_and_the_link_stays_usable() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text().await.unwrap().contains("at least 10 characters"));
+    assert!(res.text().await.unwrap().contains("at least 15 characters"));
     let res = app
         .post(
             "/reset-password",

@@ -1,0 +1,75 @@
+//! Consecutive failed sign-ins per account, counted over every client address together.
+use sqlx::{Any, Executor, FromRow};
+
+use super::now;
+
+#[derive(Debug, Clone, Copy, FromRow)]
+pub struct AccountFailures {
+    pub failures: i64,
+    pub locked_at: Option<i64>,
+}
+
+pub async fn find<'c, E>(db: E, identifier: &str) -> Result<Option<AccountFailures>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query_as::<_, AccountFailures>(
+        "SELECT failures, locked_at FROM account_sign_in_failures WHERE identifier = $1",
+    )
+    .bind(identifier.to_owned())
+    .fetch_optional(db)
+    .await
+}
+
+/// Counts one more failure; locks the account when the count reaches `lock_at`. Returns the
+/// new state: `locked_at` equal to now means this very failure locked it.
+pub async fn record<'c, E>(
+    db: E,
+    identifier: &str,
+    lock_at: i64,
+) -> Result<AccountFailures, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query_as::<_, AccountFailures>(
+        "INSERT INTO account_sign_in_failures (identifier, failures, locked_at, updated_at)
+         VALUES ($1, 1, CASE WHEN $2 <= 1 THEN $3 END, $3)
+         ON CONFLICT (identifier) DO UPDATE
+         SET failures = account_sign_in_failures.failures + 1,
+             locked_at = COALESCE(account_sign_in_failures.locked_at,
+                                  CASE WHEN account_sign_in_failures.failures + 1 >= $2
+                                       THEN excluded.updated_at END),
+             updated_at = excluded.updated_at
+         RETURNING failures, locked_at",
+    )
+    .bind(identifier.to_owned())
+    .bind(lock_at)
+    .bind(now())
+    .fetch_one(db)
+    .await
+}
+
+/// Forgets the account's failures and lifts its lock (a sign-in while unlocked, an unlock
+/// link, a password reset).
+pub async fn clear<'c, E>(db: E, identifier: &str) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query("DELETE FROM account_sign_in_failures WHERE identifier = $1")
+        .bind(identifier.to_owned())
+        .execute(db)
+        .await
+        .map(drop)
+}
+
+/// Unlocked accounts whose last failure is older than `before` start again from zero.
+pub async fn delete_stale<'c, E>(db: E, before: i64) -> Result<u64, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query("DELETE FROM account_sign_in_failures WHERE updated_at < $1 AND locked_at IS NULL")
+        .bind(before)
+        .execute(db)
+        .await
+        .map(|done| done.rows_affected())
+}

@@ -124,7 +124,8 @@ async fn seed(store: &Store) -> usher::domain::Organization {
         },
     )
     .await
-    .unwrap();
+    .unwrap()
+    .expect("the slug big is free in a fresh database");
     // Members never sign in here, so one hash serves them all.
     let hash = usher::auth::password::hash_once("not used for signing in").unwrap();
     let name = DisplayName::parse("Member").unwrap();

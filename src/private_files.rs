@@ -23,14 +23,24 @@ pub fn create_file(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     file.write_all(contents)
 }
 
-/// Creates an empty file readable by the owner only, unless it exists (SQLite gives its WAL
-/// and shared-memory files the permissions of the database file).
+/// Creates an empty file readable by the owner only, or makes an existing one so (SQLite
+/// gives its WAL and shared-memory files the permissions of the database file).
 pub fn touch(path: &Path) -> std::io::Result<()> {
     match private_options().create_new(true).open(path) {
         Ok(_) => Ok(()),
-        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => restrict(path),
         Err(err) => Err(err),
     }
+}
+
+/// Makes a file Usher owns readable by the owner only.
+pub fn restrict(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(())
 }
 
 /// Open options for writing a new file with mode 0600.

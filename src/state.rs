@@ -49,6 +49,15 @@ impl Links {
         &self.base
     }
 
+    /// `host[:port]` of the public URL, as a browser sends it in `Host`.
+    pub fn authority(&self) -> String {
+        let host = self.base.host_str().unwrap_or_default();
+        match self.base.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_owned(),
+        }
+    }
+
     fn with_token(&self, path: &str, token: &EmailToken) -> String {
         let mut url = self.base.clone();
         url.set_path(path);

@@ -26,8 +26,16 @@ CREATE INDEX signups_by_address ON signups (connection_id, email);
 -- go, and with them their links and memberships. Their owners sign up again.
 DELETE FROM users WHERE email_verified_at IS NULL AND operator_since IS NULL;
 UPDATE email_tokens SET used_at = created_at WHERE purpose = 'verify_email' AND used_at IS NULL;
+-- Organizations founded by such a sign-up (an anonymous founder, no verified member left)
+-- held their slugs for nobody.
+DELETE FROM organizations
+WHERE member_count = 0
+  AND id IN (SELECT organization_id FROM audit_events
+             WHERE action = 'organization.created' AND actor_id IS NULL
+               AND actor_email IS NOT NULL);
 
--- Consecutive failed sign-ins per account, from every address together.
+-- Consecutive failed sign-ins per account, from every address together (each attempt is
+-- counted as it starts; a successful sign-in clears the row).
 CREATE TABLE account_sign_in_failures (
     identifier  TEXT PRIMARY KEY,
     failures    BIGINT NOT NULL,
@@ -39,6 +47,8 @@ CREATE TABLE account_sign_in_failures (
 CREATE TABLE known_browsers (
     identifier    TEXT NOT NULL,
     browser_hash  TEXT NOT NULL,
+    -- Failed attempts while the account is locked; too many and the browser is forgotten.
+    failures      BIGINT NOT NULL,
     last_seen_at  BIGINT NOT NULL,
     PRIMARY KEY (identifier, browser_hash)
 );

@@ -17,7 +17,7 @@ use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
 use super::cookies::CookieConfig;
-use super::session::USER_ID_KEY;
+use super::session::{CSRF_BINDING_KEY, USER_ID_KEY};
 use crate::error::AppError;
 
 /// Name of the hidden form field.
@@ -96,13 +96,18 @@ pub fn form_token(req: &HttpRequest) -> String {
     sign(&config.csrf_key, &seed, &binding(req))
 }
 
-/// What a token is bound to besides its seed: the signed-in user, or nobody.
+/// What a token is bound to besides its seed: the signed-in session (its user and its own
+/// random value), or nobody.
 fn binding(req: &HttpRequest) -> String {
-    req.get_session()
-        .get::<String>(USER_ID_KEY)
-        .ok()
-        .flatten()
-        .unwrap_or_default()
+    let session = req.get_session();
+    let value = |key| {
+        session
+            .get::<String>(key)
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+    };
+    format!("{}:{}", value(USER_ID_KEY), value(CSRF_BINDING_KEY))
 }
 
 fn sign(key: &[u8; 32], seed: &str, binding: &str) -> String {
@@ -136,11 +141,7 @@ fn from_another_site(req: &ServiceRequest, config: &CookieConfig) -> bool {
     }
     match header(header::ORIGIN.as_str()) {
         None | Some("null") => false,
-        Some(origin) => {
-            let info = req.connection_info();
-            let this_host = format!("{}://{}", info.scheme(), info.host());
-            origin != config.public_origin && origin != this_host
-        }
+        Some(origin) => origin != config.public_origin,
     }
 }
 

@@ -8,6 +8,8 @@ use crate::domain::{OrganizationId, UserId};
 
 pub const USER_ID_KEY: &str = "user_id";
 const ORG_ID_KEY: &str = "org_id";
+/// A random value of each signed-in session, which its CSRF tokens are bound to.
+pub const CSRF_BINDING_KEY: &str = "csrf_binding";
 
 pub struct TypedSession(Session);
 
@@ -15,7 +17,11 @@ impl TypedSession {
     /// Starts a signed-in session under a fresh id (no session fixation).
     pub fn sign_in(&self, user: &UserId) -> Result<(), SessionInsertError> {
         self.0.renew();
-        self.0.insert(USER_ID_KEY, user.as_str())
+        self.0.insert(USER_ID_KEY, user.as_str())?;
+        self.0.insert(
+            CSRF_BINDING_KEY,
+            crate::domain::EmailToken::generate().as_str(),
+        )
     }
 
     pub fn user_id(&self) -> Result<Option<UserId>, SessionGetError> {

@@ -2,7 +2,7 @@
 use crate::domain::TokenPurpose;
 use crate::domain::{DisplayName, NewPassword, User};
 use crate::email::messages::PasswordChanged;
-use crate::services::landing;
+use crate::services::{landing, throttle};
 use crate::state::AppState;
 use crate::store::{Tx, email_tokens, sessions, signups, users};
 
@@ -40,6 +40,8 @@ pub(crate) async fn replace_password(
     // address (whose passwords must never arrive after this one).
     email_tokens::void_unused(&mut **tx, &user.id, TokenPurpose::ResetPassword).await?;
     signups::void_for_address(&mut **tx, &user.connection_id, &user.email).await?;
+    let identifier = throttle::sign_in_identifier(&user.connection_id, &user.email);
+    throttle::forget_browsers(tx, &identifier).await?;
     let base = landing::realm_base(state, user).await?;
     let mail = PasswordChanged {
         name: user.name.to_string(),

@@ -4,21 +4,20 @@ use crate::email::messages::UnlockAccount;
 use crate::error::AppError;
 use crate::services::throttle::{self, Attempt, Gate};
 use crate::state::AppState;
-use crate::store::{email_tokens, signups, users};
+use crate::store::{email_tokens, users};
 
 pub enum SignInOutcome {
     SignedIn(User),
-    /// Right password of a sign-up whose email is not verified yet.
-    SignUpPending,
     /// Too many failed sign-ins: the account is locked for browsers it does not know.
     Locked,
-    /// Unknown email or wrong password: deliberately indistinguishable.
+    /// Unknown email, wrong password, or a sign-up not verified yet: deliberately
+    /// indistinguishable.
     Rejected,
 }
 
 /// Checks email and password. Unknown accounts are checked against a dummy hash so that the
-/// answer takes as long as for a real one; failures count toward the throttles, and the
-/// failure that locks an account mails its owner an unlock link.
+/// answer takes as long as for a real one; every attempt counts toward the throttles, and the
+/// one that locks an account mails its owner an unlock link.
 pub async fn sign_in(
     state: &AppState,
     connection: &ConnectionId,
@@ -27,33 +26,26 @@ pub async fn sign_in(
     attempt: Attempt<'_>,
 ) -> Result<SignInOutcome, AppError> {
     let identifier = throttle::sign_in_identifier(connection, email);
-    let record = match throttle::check_sign_in(state, &identifier, attempt).await? {
-        Gate::Open(record) => record,
-        Gate::Locked => return Ok(SignInOutcome::Locked),
-    };
+    let gate = throttle::check_sign_in(state, &identifier, attempt).await?;
     let user = users::find_by_email(state.store.pool(), connection, email).await?;
-    let pending = match &user {
-        Some(_) => None,
-        None => signups::find_latest_for(state.store.pool(), connection, email).await?,
+    let record = match gate {
+        Gate::Open(record) => record,
+        Gate::Locked { just_locked } => {
+            if let Some(user) = user.filter(|_| just_locked) {
+                mail_unlock_link(state, &user).await?;
+            }
+            return Ok(SignInOutcome::Locked);
+        }
     };
-    let stored = match (&user, &pending) {
-        (Some(user), _) => user.password_hash.as_deref(),
-        (None, Some(signup)) => Some(signup.password_hash.as_str()),
-        (None, None) => None,
-    };
+    let stored = user.as_ref().and_then(|u| u.password_hash.as_deref());
     let matches = state.passwords.verify(password, stored).await?;
     match user {
         Some(user) if matches && !user.blocked && user.email_verified => {
             throttle::record_successful_sign_in(state, record, &identifier, attempt).await?;
             Ok(SignInOutcome::SignedIn(user))
         }
-        None if matches && pending.is_some() => Ok(SignInOutcome::SignUpPending),
-        user => {
-            if throttle::record_failed_sign_in(state, &identifier, attempt).await?
-                && let Some(user) = user
-            {
-                mail_unlock_link(state, &user).await?;
-            }
+        _ => {
+            throttle::record_failed_sign_in(state, record, &identifier, attempt).await?;
             Ok(SignInOutcome::Rejected)
         }
     }
@@ -76,16 +68,19 @@ pub async fn confirm_password(
     let identifier = throttle::sign_in_identifier(&user.connection_id, &user.email);
     let record = match throttle::check_sign_in(state, &identifier, attempt).await? {
         Gate::Open(record) => record,
-        Gate::Locked => return Ok(Confirmation::Locked),
+        Gate::Locked { just_locked } => {
+            if just_locked {
+                mail_unlock_link(state, user).await?;
+            }
+            return Ok(Confirmation::Locked);
+        }
     };
     let stored = user.password_hash.as_deref();
     if stored.is_some() && state.passwords.verify(password, stored).await? {
         throttle::record_successful_sign_in(state, record, &identifier, attempt).await?;
         return Ok(Confirmation::Confirmed);
     }
-    if throttle::record_failed_sign_in(state, &identifier, attempt).await? {
-        mail_unlock_link(state, user).await?;
-    }
+    throttle::record_failed_sign_in(state, record, &identifier, attempt).await?;
     Ok(Confirmation::Wrong)
 }
 

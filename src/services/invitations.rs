@@ -142,9 +142,7 @@ pub async fn accept(
             {
                 SignInOutcome::SignedIn(user) => Ok(user),
                 SignInOutcome::Locked => return Ok(AcceptOutcome::Locked),
-                SignInOutcome::SignUpPending | SignInOutcome::Rejected => {
-                    return Ok(AcceptOutcome::WrongPassword);
-                }
+                SignInOutcome::Rejected => return Ok(AcceptOutcome::WrongPassword),
             }
         }
         Acceptance::NewAccount { name, password } => {

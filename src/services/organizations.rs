@@ -3,9 +3,7 @@ use crate::domain::ConnectionId;
 use crate::domain::audit::{Actor, AuditAction};
 use crate::domain::{MembershipMode, OrgName, Organization, Role, Slug, UserId};
 use crate::state::AppState;
-use crate::store::{
-    Tx, audit, connections, is_unique_violation, memberships, organizations, users,
-};
+use crate::store::{Tx, audit, connections, memberships, organizations, users};
 
 /// What creating an organization needs.
 pub struct NewOrganization {
@@ -42,10 +40,9 @@ pub async fn create_in(
     let connection = match new.mode {
         // Named after the slug, which is unique: a clash means the slug was just taken.
         MembershipMode::Isolated => {
-            match connections::insert_password(&mut **tx, &format!("{}-users", new.slug)).await {
-                Ok(id) => id,
-                Err(err) if is_unique_violation(&err) => return Ok(Err(SlugTaken)),
-                Err(err) => return Err(err.into()),
+            match connections::insert_password(&mut **tx, &format!("{}-users", new.slug)).await? {
+                Some(id) => id,
+                None => return Ok(Err(SlugTaken)),
             }
         }
         MembershipMode::Shared => ConnectionId::default_password(),
@@ -57,10 +54,8 @@ pub async fn create_in(
         connection_id: &connection,
         allow_self_signup: new.allow_self_signup,
     };
-    let org = match organizations::insert(&mut **tx, form).await {
-        Ok(org) => org,
-        Err(err) if is_unique_violation(&err) => return Ok(Err(SlugTaken)),
-        Err(err) => return Err(err.into()),
+    let Some(org) = organizations::insert(&mut **tx, form).await? else {
+        return Ok(Err(SlugTaken));
     };
     for extra in &new.connections {
         organizations::enable_connection(&mut **tx, &org.id, extra).await?;

@@ -1,7 +1,8 @@
 //! Forgotten passwords: a one-hour, single-use link by email.
 use crate::domain::{ConnectionId, Email, EmailToken, NewPassword, TokenPurpose, User};
 use crate::email::messages::ResetPassword;
-use crate::services::{account, throttle};
+use crate::services::account;
+use crate::services::throttle::{self, UnsolicitedMail};
 use crate::state::AppState;
 use crate::store::{email_tokens, users};
 
@@ -14,7 +15,7 @@ pub async fn request_reset(
     let mut tx = state.store.begin().await?;
     let user = users::find_by_email(&mut *tx, connection, email).await?;
     if let Some(user) = user
-        && throttle::allow_mail_to(state, &mut tx, email).await?
+        && throttle::allow_mail_to(state, &mut tx, email, UnsolicitedMail::Reset).await?
     {
         let token = EmailToken::generate();
         email_tokens::void_unused(&mut *tx, &user.id, TokenPurpose::ResetPassword).await?;

@@ -15,7 +15,7 @@ use crate::domain::{
 };
 use crate::email::messages::{AlreadyRegistered, VerifyEmail};
 use crate::services::organizations::{self, NewOrganization};
-use crate::services::throttle;
+use crate::services::throttle::{self, UnsolicitedMail};
 use crate::state::AppState;
 use crate::store::organizations as org_store;
 use crate::store::signups::{self, SignupInsertForm};
@@ -75,7 +75,7 @@ pub async fn sign_up(
     {
         return Ok(SignUpOutcome::SlugTaken);
     }
-    if throttle::allow_mail_to(state, &mut tx, &input.email).await? {
+    if throttle::allow_mail_to(state, &mut tx, &input.email, UnsolicitedMail::SignUp).await? {
         match users::find_by_email(&mut *tx, &connection, &input.email).await? {
             Some(existing) => {
                 let base = realm_base_of(&mut tx, &intent).await?;
@@ -123,18 +123,20 @@ async fn realm_base_of(tx: &mut Tx, intent: &SignupIntent) -> anyhow::Result<Str
         .unwrap_or_default())
 }
 
-/// Mails a new link for the newest pending sign-up of an address (the sign-up's earlier link
-/// stops working); does nothing otherwise, so that the answer never reveals whether an address
-/// is registered.
+/// Mails a new link for the newest pending sign-up of an address that this browser made (that
+/// sign-up's earlier link stops working); does nothing otherwise, so that the answer never
+/// reveals whether an address is registered, and nobody can touch another's sign-up.
 pub async fn resend_verification(
     state: &AppState,
     connection: &ConnectionId,
     email: &Email,
+    browser: &BrowserId,
 ) -> anyhow::Result<()> {
     let mut tx = state.store.begin().await?;
-    let pending = signups::find_latest_for(&mut *tx, connection, email).await?;
+    let pending =
+        signups::find_latest_made_in(&mut *tx, connection, email, &browser.hash()).await?;
     if let Some(signup) = pending
-        && throttle::allow_mail_to(state, &mut tx, email).await?
+        && throttle::allow_mail_to(state, &mut tx, email, UnsolicitedMail::SignUp).await?
     {
         let token = EmailToken::generate();
         signups::replace_token(&mut *tx, &signup.id, &token).await?;
@@ -146,6 +148,24 @@ pub async fn resend_verification(
     tx.commit().await?;
     state.mail.wake();
     Ok(())
+}
+
+/// What a pending sign-up asks for besides the account, in words for the person who verifies
+/// it elsewhere: they may not be the one who typed it.
+pub async fn intent_in_words(
+    state: &AppState,
+    signup: &PendingSignup,
+) -> anyhow::Result<Option<String>> {
+    Ok(match &signup.intent {
+        SignupIntent::Account => None,
+        SignupIntent::Join(org) => org_store::find_by_id(state.store.pool(), org)
+            .await?
+            .map(|org| format!("join {}", org.name)),
+        SignupIntent::Found { name, slug } => Some(format!(
+            "create the organization {} (/o/{slug})",
+            name.as_str()
+        )),
+    })
 }
 
 /// The sign-up behind a verification link while it can still be used (looking does not use
@@ -173,8 +193,13 @@ pub enum Proof<'a> {
     SameBrowser(&'a BrowserId),
     /// The password chosen at sign-up, typed again.
     Password(&'a str),
-    /// A new password: the link proves the mailbox, and the mailbox owner may choose.
-    NewPassword(NewPassword),
+    /// A new password: the link proves the mailbox, and the mailbox owner may choose it, the
+    /// name, and whether what the sign-up asked for (an organization) is wanted at all.
+    NewPassword {
+        password: NewPassword,
+        name: DisplayName,
+        keep_intent: bool,
+    },
 }
 
 pub enum VerifyOutcome {
@@ -207,8 +232,12 @@ pub async fn verify(
     let Some(signup) = pending(state, token).await? else {
         return Ok(VerifyOutcome::LinkUsed);
     };
-    let hash = match proof {
-        Proof::SameBrowser(browser) if made_in(&signup, browser) => signup.password_hash.clone(),
+    let (hash, name, intent) = match proof {
+        Proof::SameBrowser(browser) if made_in(&signup, browser) => (
+            signup.password_hash.clone(),
+            signup.name.clone(),
+            signup.intent.clone(),
+        ),
         Proof::SameBrowser(_) => return Ok(VerifyOutcome::OtherBrowser),
         Proof::Password(password) => {
             if !state
@@ -218,9 +247,23 @@ pub async fn verify(
             {
                 return Ok(VerifyOutcome::WrongPassword);
             }
-            signup.password_hash.clone()
+            (
+                signup.password_hash.clone(),
+                signup.name.clone(),
+                signup.intent.clone(),
+            )
         }
-        Proof::NewPassword(password) => state.passwords.hash(&password).await?,
+        Proof::NewPassword {
+            password,
+            name,
+            keep_intent,
+        } => {
+            let intent = match keep_intent {
+                true => signup.intent.clone(),
+                false => SignupIntent::Account,
+            };
+            (state.passwords.hash(&password).await?, name, intent)
+        }
     };
     let mut tx = state.store.begin().await?;
     if !signups::consume(&mut *tx, &signup.id).await? {
@@ -229,7 +272,7 @@ pub async fn verify(
     let form = users::UserInsertForm {
         connection_id: &signup.connection_id,
         email: &signup.email,
-        name: &signup.name,
+        name: &name,
         password_hash: &hash,
         email_verified: true,
         operator: false,
@@ -243,8 +286,11 @@ pub async fn verify(
     };
     signups::void_for_address(&mut *tx, &signup.connection_id, &signup.email).await?;
     sessions::delete_for_user(&mut *tx, &user.id).await?;
+    // Guesses at the address before it had an account must not lock the new account.
+    let identifier = throttle::sign_in_identifier(&signup.connection_id, &signup.email);
+    throttle::clear_account(&mut tx, &identifier).await?;
     let actor = Actor::user(&user, client_ip);
-    let (organization, slug_taken) = create_intent(&mut tx, &signup.intent, &user, &actor).await?;
+    let (organization, slug_taken) = create_intent(&mut tx, &intent, &user, &actor).await?;
     if let Some((org, _)) = &organization {
         users::set_last_organization(&mut *tx, &user.id, org).await?;
     }

@@ -53,9 +53,23 @@ pub fn network_of(client_ip: &str) -> String {
     }
 }
 
-/// Counts one unsolicited mail to `to` (sign-up, resend, reset) inside the caller's
-/// transaction; false when the address had its share, and then nothing may be sent.
-pub async fn allow_mail_to(state: &AppState, tx: &mut Tx, to: &Email) -> anyhow::Result<bool> {
+/// The kinds of mail a stranger can make Usher send, each limited on its own per recipient, so
+/// that a reset asked for right after signing up still arrives.
+#[derive(Debug, Clone, Copy)]
+pub enum UnsolicitedMail {
+    /// Sign-up, resend, and the "you already have an account" answer to a sign-up.
+    SignUp,
+    Reset,
+}
+
+/// Counts one unsolicited mail to `to` inside the caller's transaction; false when the
+/// address had its share of this kind, and then nothing may be sent.
+pub async fn allow_mail_to(
+    state: &AppState,
+    tx: &mut Tx,
+    to: &Email,
+    kind: UnsolicitedMail,
+) -> anyhow::Result<bool> {
     let RecipientMailLimit {
         per_minute,
         per_hour,
@@ -64,11 +78,11 @@ pub async fn allow_mail_to(state: &AppState, tx: &mut Tx, to: &Email) -> anyhow:
         return Ok(true);
     }
     let now = store::now();
-    let minute = format!("mail-minute:{to}");
+    let minute = format!("mail-minute:{kind:?}:{to}");
     if rate_limits::hit(&mut **tx, &minute, now - now.rem_euclid(60)).await? > per_minute {
         return Ok(false);
     }
-    let hour = format!("mail-hour:{to}");
+    let hour = format!("mail-hour:{kind:?}:{to}");
     Ok(rate_limits::hit(&mut **tx, &hour, now - now.rem_euclid(3600)).await? <= per_hour)
 }
 
@@ -86,20 +100,28 @@ pub struct Attempt<'a> {
     pub browser: Option<&'a BrowserId>,
 }
 
-/// What the throttles know of an attempt before its password is checked.
+/// What the throttles decided about an attempt before its password is checked.
 pub enum Gate {
     Open(SignInRecord),
     /// The account is locked and this browser never signed in to it: only the mailbox unlocks.
-    Locked,
+    /// `just_locked` when this very attempt locked it (its owner is then told).
+    Locked {
+        just_locked: bool,
+    },
 }
 
 pub struct SignInRecord {
     pair_has_failures: bool,
-    account: Option<account_failures::AccountFailures>,
+    /// The account is locked and a known browser is trying.
+    locked: bool,
 }
 
-/// Refuses an attempt while its (account, network) pair is backing off; closes the gate when
-/// the account is locked, unless this browser has signed in to it before.
+/// A known browser may fail this often while the account is locked, then it is forgotten.
+const KNOWN_BROWSER_FAILURES: i64 = 5;
+
+/// Refuses an attempt while its (account, network) pair is backing off. Counts the attempt
+/// against the account before its password is checked, and closes the gate once the account
+/// is locked, unless this browser has signed in to it before.
 pub async fn check_sign_in(
     state: &AppState,
     identifier: &str,
@@ -114,19 +136,21 @@ pub async fn check_sign_in(
             retry_after_secs: until - now,
         });
     }
-    let account = account_failures::find(db, identifier).await?;
-    if account.is_some_and(|a| a.locked_at.is_some()) {
+    let account = account_failures::begin_attempt(db, identifier, ACCOUNT_FAILURE_LIMIT).await?;
+    let locked = account.locked_at.is_some();
+    if locked {
         let known = match attempt.browser {
             Some(browser) => known_browsers::is_known(db, identifier, &browser.hash()).await?,
             None => false,
         };
         if !known {
-            return Ok(Gate::Locked);
+            let just_locked = account.failures == ACCOUNT_FAILURE_LIMIT + 1;
+            return Ok(Gate::Locked { just_locked });
         }
     }
     Ok(Gate::Open(SignInRecord {
         pair_has_failures: until.is_some(),
-        account,
+        locked,
     }))
 }
 
@@ -143,7 +167,7 @@ pub async fn record_successful_sign_in(
     if record.pair_has_failures {
         sign_in_failures::clear_pair(db, identifier, &network_of(attempt.client_ip)).await?;
     }
-    if record.account.is_some_and(|a| a.locked_at.is_none()) {
+    if !record.locked {
         account_failures::clear(db, identifier).await?;
     }
     if let Some(browser) = attempt.browser {
@@ -152,13 +176,14 @@ pub async fn record_successful_sign_in(
     Ok(())
 }
 
-/// Records a failed sign-in. After the fifth from one network, that pair must wait 30 s, then
-/// 60 s, … up to 15 minutes between attempts. True when this failure locked the account.
+/// Records a failed sign-in (the account counted it already, as it started). After the fifth
+/// from one network, that pair must wait 30 s, then 60 s, … up to 15 minutes between attempts.
 pub async fn record_failed_sign_in(
     state: &AppState,
+    record: SignInRecord,
     identifier: &str,
     attempt: Attempt<'_>,
-) -> Result<bool, AppError> {
+) -> Result<(), AppError> {
     let db = state.store.pool();
     let network = network_of(attempt.client_ip);
     let failures = sign_in_failures::record(db, identifier, &network).await?;
@@ -166,14 +191,26 @@ pub async fn record_failed_sign_in(
         let until = store::now() + backoff_secs(failures);
         sign_in_failures::lock(db, identifier, &network, until).await?;
     }
-    let account = account_failures::record(db, identifier, ACCOUNT_FAILURE_LIMIT).await?;
-    Ok(account.failures == ACCOUNT_FAILURE_LIMIT)
+    if record.locked
+        && let Some(browser) = attempt.browser
+    {
+        // A known browser gets a few tries through the lock, not endless guessing.
+        known_browsers::record_failure(db, identifier, &browser.hash()).await?;
+        known_browsers::forget_failing(db, identifier, KNOWN_BROWSER_FAILURES).await?;
+    }
+    Ok(())
 }
 
 /// Forgets every failure of an account and lifts its lock: its owner proved the mailbox.
 pub async fn clear_account(tx: &mut Tx, identifier: &str) -> anyhow::Result<()> {
     sign_in_failures::clear(&mut **tx, identifier).await?;
     account_failures::clear(&mut **tx, identifier).await?;
+    Ok(())
+}
+
+/// After the password was replaced, no browser that signed in before is trusted any more.
+pub async fn forget_browsers(tx: &mut Tx, identifier: &str) -> anyhow::Result<()> {
+    known_browsers::forget_all(&mut **tx, identifier).await?;
     Ok(())
 }
 

@@ -1,4 +1,6 @@
-//! Consecutive failed sign-ins per account, counted over every client address together.
+//! Consecutive failed sign-ins per account, counted over every client address together. An
+//! attempt is counted when it starts, before its password is checked, so that no number of
+//! parallel guesses gets past the cap; a successful sign-in clears the count.
 use sqlx::{Any, Executor, FromRow};
 
 use super::now;
@@ -9,41 +11,29 @@ pub struct AccountFailures {
     pub locked_at: Option<i64>,
 }
 
-pub async fn find<'c, E>(db: E, identifier: &str) -> Result<Option<AccountFailures>, sqlx::Error>
-where
-    E: Executor<'c, Database = Any>,
-{
-    sqlx::query_as::<_, AccountFailures>(
-        "SELECT failures, locked_at FROM account_sign_in_failures WHERE identifier = $1",
-    )
-    .bind(identifier.to_owned())
-    .fetch_optional(db)
-    .await
-}
-
-/// Counts one more failure; locks the account when the count reaches `lock_at`. Returns the
-/// new state: `locked_at` equal to now means this very failure locked it.
-pub async fn record<'c, E>(
+/// Counts one more attempt; locks the account once the count passes `limit`. Returns the
+/// new state: `failures == limit + 1` means this very attempt locked it.
+pub async fn begin_attempt<'c, E>(
     db: E,
     identifier: &str,
-    lock_at: i64,
+    limit: i64,
 ) -> Result<AccountFailures, sqlx::Error>
 where
     E: Executor<'c, Database = Any>,
 {
     sqlx::query_as::<_, AccountFailures>(
         "INSERT INTO account_sign_in_failures (identifier, failures, locked_at, updated_at)
-         VALUES ($1, 1, CASE WHEN $2 <= 1 THEN $3 END, $3)
+         VALUES ($1, 1, CASE WHEN $2 < 1 THEN $3 END, $3)
          ON CONFLICT (identifier) DO UPDATE
          SET failures = account_sign_in_failures.failures + 1,
              locked_at = COALESCE(account_sign_in_failures.locked_at,
-                                  CASE WHEN account_sign_in_failures.failures + 1 >= $2
+                                  CASE WHEN account_sign_in_failures.failures + 1 > $2
                                        THEN excluded.updated_at END),
              updated_at = excluded.updated_at
          RETURNING failures, locked_at",
     )
     .bind(identifier.to_owned())
-    .bind(lock_at)
+    .bind(limit)
     .bind(now())
     .fetch_one(db)
     .await
@@ -62,7 +52,8 @@ where
         .map(drop)
 }
 
-/// Unlocked accounts whose last failure is older than `before` start again from zero.
+/// Unlocked accounts whose last failure is older than `before` start again from zero (so
+/// that the table does not keep every address ever tried).
 pub async fn delete_stale<'c, E>(db: E, before: i64) -> Result<u64, sqlx::Error>
 where
     E: Executor<'c, Database = Any>,

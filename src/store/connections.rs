@@ -4,21 +4,23 @@ use sqlx::{Any, Executor, FromRow};
 use super::now;
 use crate::domain::ConnectionId;
 
-/// Creates a password connection for one isolated organization.
-pub async fn insert_password<'c, E>(db: E, name: &str) -> Result<ConnectionId, sqlx::Error>
+/// Creates a password connection for one isolated organization; `None` when the name was
+/// taken meanwhile (without aborting the caller's transaction).
+pub async fn insert_password<'c, E>(db: E, name: &str) -> Result<Option<ConnectionId>, sqlx::Error>
 where
     E: Executor<'c, Database = Any>,
 {
     let id = ConnectionId::new();
-    sqlx::query(
-        "INSERT INTO connections (id, name, kind, created_at) VALUES ($1, $2, 'password', $3)",
+    let done = sqlx::query(
+        "INSERT INTO connections (id, name, kind, created_at) VALUES ($1, $2, 'password', $3)
+         ON CONFLICT (name) DO NOTHING",
     )
     .bind(id.as_str().to_owned())
     .bind(name.to_owned())
     .bind(now())
     .execute(db)
     .await?;
-    Ok(id)
+    Ok((done.rows_affected() > 0).then_some(id))
 }
 
 #[derive(Debug, Clone, FromRow)]

@@ -8,8 +8,10 @@ where
     E: Executor<'c, Database = Any>,
 {
     sqlx::query(
-        "INSERT INTO known_browsers (identifier, browser_hash, last_seen_at) VALUES ($1, $2, $3)
-         ON CONFLICT (identifier, browser_hash) DO UPDATE SET last_seen_at = excluded.last_seen_at",
+        "INSERT INTO known_browsers (identifier, browser_hash, failures, last_seen_at)
+         VALUES ($1, $2, 0, $3)
+         ON CONFLICT (identifier, browser_hash) DO UPDATE
+         SET failures = 0, last_seen_at = excluded.last_seen_at",
     )
     .bind(identifier.to_owned())
     .bind(browser_hash.to_owned())
@@ -35,6 +37,51 @@ where
     .fetch_optional(db)
     .await?;
     Ok(found.is_some())
+}
+
+/// Counts a failed attempt of a known browser while the account is locked.
+pub async fn record_failure<'c, E>(
+    db: E,
+    identifier: &str,
+    browser_hash: &str,
+) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query(
+        "UPDATE known_browsers SET failures = failures + 1
+         WHERE identifier = $1 AND browser_hash = $2",
+    )
+    .bind(identifier.to_owned())
+    .bind(browser_hash.to_owned())
+    .execute(db)
+    .await
+    .map(drop)
+}
+
+/// Forgets the browsers of an account that failed `limit` times while it was locked.
+pub async fn forget_failing<'c, E>(db: E, identifier: &str, limit: i64) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query("DELETE FROM known_browsers WHERE identifier = $1 AND failures >= $2")
+        .bind(identifier.to_owned())
+        .bind(limit)
+        .execute(db)
+        .await
+        .map(drop)
+}
+
+/// Forgets every browser of an account: after its password was replaced, none is trusted.
+pub async fn forget_all<'c, E>(db: E, identifier: &str) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query("DELETE FROM known_browsers WHERE identifier = $1")
+        .bind(identifier.to_owned())
+        .execute(db)
+        .await
+        .map(drop)
 }
 
 pub async fn delete_stale<'c, E>(db: E, before: i64) -> Result<u64, sqlx::Error>

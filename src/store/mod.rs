@@ -142,7 +142,15 @@ fn prepare_sqlite_file(data_dir: &std::path::Path, url: &str) -> anyhow::Result<
         private_files::create_dir(dir)
             .with_context(|| format!("cannot create {}", dir.display()))?;
     }
-    private_files::touch(path).with_context(|| format!("cannot create {}", path.display()))
+    private_files::touch(path).with_context(|| format!("cannot create {}", path.display()))?;
+    // Journals left by an earlier version may be readable by others.
+    for journal in ["-wal", "-shm"] {
+        let journal = std::path::PathBuf::from(format!("{}{journal}", path.display()));
+        if journal.exists() {
+            private_files::restrict(&journal)?;
+        }
+    }
+    Ok(())
 }
 
 /// Current time as Unix seconds, the unit of every time column.

@@ -52,7 +52,12 @@ pub struct OrgInsertForm<'a> {
     pub allow_self_signup: bool,
 }
 
-pub async fn insert<'c, E>(db: E, form: OrgInsertForm<'_>) -> Result<Organization, sqlx::Error>
+/// Inserts an organization; `None` when its slug was taken meanwhile. The clash is not an
+/// error, which on PostgreSQL would abort the caller's whole transaction.
+pub async fn insert<'c, E>(
+    db: E,
+    form: OrgInsertForm<'_>,
+) -> Result<Option<Organization>, sqlx::Error>
 where
     E: Executor<'c, Database = Any>,
 {
@@ -60,6 +65,7 @@ where
         "INSERT INTO organizations (id, slug, name, membership_mode, connection_id,
                                     allow_self_signup, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (slug) DO NOTHING
          RETURNING ",
         org_columns!()
     ))
@@ -70,9 +76,9 @@ where
     .bind(form.connection_id.as_str().to_owned())
     .bind(i64::from(form.allow_self_signup))
     .bind(now())
-    .fetch_one(db)
+    .fetch_optional(db)
     .await
-    .map(Organization::from)
+    .map(|row| row.map(Organization::from))
 }
 
 pub async fn find_by_slug<'c, E>(db: E, slug: &str) -> Result<Option<Organization>, sqlx::Error>

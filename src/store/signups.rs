@@ -136,11 +136,12 @@ where
     convert(row)
 }
 
-/// The newest usable sign-up for an address.
-pub async fn find_latest_for<'c, E>(
+/// The newest usable sign-up for an address that `browser_hash`'s browser made.
+pub async fn find_latest_made_in<'c, E>(
     db: E,
     connection: &ConnectionId,
     email: &Email,
+    browser_hash: &str,
 ) -> anyhow::Result<Option<PendingSignup>>
 where
     E: Executor<'c, Database = Any>,
@@ -149,11 +150,13 @@ where
         "SELECT ",
         signup_columns!(),
         " FROM signups
-         WHERE connection_id = $1 AND email = $2 AND used_at IS NULL AND expires_at > $3
+         WHERE connection_id = $1 AND email = $2 AND browser_hash = $3
+           AND used_at IS NULL AND expires_at > $4
          ORDER BY created_at DESC, id DESC LIMIT 1"
     ))
     .bind(connection.as_str().to_owned())
     .bind(email.as_str().to_owned())
+    .bind(browser_hash.to_owned())
     .bind(now())
     .fetch_optional(db)
     .await?;

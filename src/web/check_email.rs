@@ -34,7 +34,7 @@ impl CheckEmailPage {
         Self {
             page,
             email: email.to_string(),
-            message: "If this address has an account waiting for verification, we sent it a new link. Earlier links no longer work.",
+            message: "If you signed up with this address in this browser, we sent it a new link. Earlier links of that sign-up no longer work.",
         }
     }
 }

@@ -1,4 +1,5 @@
 //! `/dev/mail`: the dev outbox, served only while no SMTP server is configured.
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
@@ -23,7 +24,9 @@ struct MailShow {
 }
 
 /// The dev outbox holds every link the deployment mailed: only the machine itself may read it.
-/// A request that a proxy forwarded (even one on this machine) is refused, whatever its peer.
+/// A request that a proxy forwarded (even one on this machine) is refused, whatever its peer,
+/// and so is one for another host name than the public URL's (a page elsewhere whose name
+/// was rebound to 127.0.0.1 must not read it from the visitor's browser).
 fn ensure_local(state: &AppState, req: &HttpRequest) -> Result<(), AppError> {
     let forwarded = ["forwarded", "x-forwarded-for", "x-real-ip"]
         .iter()
@@ -31,7 +34,12 @@ fn ensure_local(state: &AppState, req: &HttpRequest) -> Result<(), AppError> {
     let from_loopback = req
         .peer_addr()
         .is_some_and(|peer| peer.ip().to_canonical().is_loopback());
-    if state.dev_outbox && from_loopback && !forwarded {
+    let own_host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|host| host == state.links.authority());
+    if state.dev_outbox && from_loopback && !forwarded && own_host {
         Ok(())
     } else {
         Err(AppError::NotFound)

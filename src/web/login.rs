@@ -32,13 +32,6 @@ struct PasswordStep {
     error: &'static str,
 }
 
-#[derive(Template)]
-#[template(path = "auth/verify_pending.html")]
-struct VerifyPending {
-    page: Page,
-    email: String,
-}
-
 #[derive(Deserialize)]
 pub struct EmailQuery {
     email: Option<String>,
@@ -128,15 +121,13 @@ pub async fn post_password(
             browser.remember(&mut res)?;
             Ok(res)
         }
-        SignInOutcome::SignUpPending => {
-            render_with_status(StatusCode::FORBIDDEN, &VerifyPending { page, email })
-        }
         SignInOutcome::Locked => {
             let error = LOCKED;
             render_with_status(StatusCode::FORBIDDEN, &PasswordStep { page, email, error })
         }
         SignInOutcome::Rejected => {
-            let error = "Incorrect email or password.";
+            let error = "Incorrect email or password. If you have just signed up, open the link \
+                         in the email we sent you first.";
             render_with_status(
                 StatusCode::UNAUTHORIZED,
                 &PasswordStep { page, email, error },

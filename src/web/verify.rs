@@ -14,7 +14,7 @@ use super::notice::Notice;
 use super::page::{ClientIp, Page, render, render_token_page, render_with_status};
 use super::realm::Realm;
 use crate::auth::{Browser, TypedSession};
-use crate::domain::{Email, EmailToken, NewPassword, PendingSignup};
+use crate::domain::{DisplayName, Email, EmailToken, NewPassword, PendingSignup};
 use crate::error::AppError;
 use crate::services::registration::{self, Proof, Verified, VerifyOutcome};
 use crate::services::throttle;
@@ -34,6 +34,10 @@ struct ProvePage {
     page: Page,
     token: String,
     email: String,
+    /// The name typed at sign-up, offered (editable) with a new password.
+    name: String,
+    /// What the sign-up asks for besides the account ("create the organization …").
+    intent: Option<String>,
     errors: FieldErrors,
 }
 
@@ -58,9 +62,13 @@ pub struct VerifyForm {
     /// The password chosen at sign-up, typed again in another browser.
     #[serde(default)]
     password: String,
-    /// Or a new one.
+    /// Or a new one, with the name and whether the sign-up's organization is wanted.
     #[serde(default)]
     new_password: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    keep_intent: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -68,8 +76,9 @@ pub struct EmailForm {
     email: String,
 }
 
-fn prove_page(
+async fn prove_page(
     page: Page,
+    state: &AppState,
     token: &EmailToken,
     signup: &PendingSignup,
     status: StatusCode,
@@ -79,6 +88,8 @@ fn prove_page(
         page,
         token: token.as_str().to_owned(),
         email: signup.email.to_string(),
+        name: signup.name.to_string(),
+        intent: registration::intent_in_words(state, signup).await?,
         errors,
     };
     render_token_page(status, &page)
@@ -95,13 +106,8 @@ pub async fn get(
         return LinkInvalid::verification(page);
     };
     if !registration::made_in(&signup, &browser.id) {
-        return prove_page(
-            page,
-            &token,
-            &signup,
-            StatusCode::OK,
-            FieldErrors::default(),
-        );
+        let errors = FieldErrors::default();
+        return prove_page(page, &state, &token, &signup, StatusCode::OK, errors).await;
     }
     let token = token.as_str().to_owned();
     render_token_page(StatusCode::OK, &ConfirmPage { page, token })
@@ -122,17 +128,22 @@ pub async fn post(
     };
     let mut errors = FieldErrors::default();
     let proof = if !form.new_password.is_empty() {
+        let name = errors.check("name", DisplayName::parse(&form.name));
         let context = [
             signup.email.as_str(),
             signup.email.local_part(),
-            signup.name.as_str(),
+            form.name.as_str(),
         ];
         let parsed = NewPassword::parse(&form.new_password, &context, state.password_rules);
-        match errors.check("new_password", parsed) {
-            Some(password) => Proof::NewPassword(password),
-            None => {
+        match (name, errors.check("new_password", parsed)) {
+            (Some(name), Some(password)) => Proof::NewPassword {
+                password,
+                name,
+                keep_intent: form.keep_intent.is_some(),
+            },
+            _ => {
                 let status = StatusCode::UNPROCESSABLE_ENTITY;
-                return prove_page(page, &token, &signup, status, errors);
+                return prove_page(page, &state, &token, &signup, status, errors).await;
             }
         }
     } else if !form.password.is_empty() {
@@ -142,13 +153,16 @@ pub async fn post(
     };
     match registration::verify(&state, &token, proof, &ip.0).await? {
         VerifyOutcome::Verified(verified) => signed_in(&session, verified),
-        VerifyOutcome::OtherBrowser => prove_page(page, &token, &signup, StatusCode::OK, errors),
+        VerifyOutcome::OtherBrowser => {
+            prove_page(page, &state, &token, &signup, StatusCode::OK, errors).await
+        }
         VerifyOutcome::WrongPassword => {
             errors.add(
                 "password",
                 "This is not the password chosen at sign-up. Type it again, or choose a new one below.",
             );
-            prove_page(page, &token, &signup, StatusCode::UNAUTHORIZED, errors)
+            let status = StatusCode::UNAUTHORIZED;
+            prove_page(page, &state, &token, &signup, status, errors).await
         }
         VerifyOutcome::LinkUsed => LinkInvalid::verification(page),
     }
@@ -188,6 +202,7 @@ pub async fn post_resend(
     realm: Realm,
     state: web::Data<AppState>,
     ip: ClientIp,
+    browser: Browser,
     form: web::Form<EmailForm>,
 ) -> Result<HttpResponse, AppError> {
     throttle::check_ip(&state, &ip.0).await?;
@@ -201,6 +216,6 @@ pub async fn post_resend(
         };
         return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
-    registration::resend_verification(&state, &realm.connection(), &email).await?;
+    registration::resend_verification(&state, &realm.connection(), &email, &browser.id).await?;
     render(&CheckEmailPage::verification_resent(page, &email))
 }

@@ -402,6 +402,18 @@ impl TestApp {
         self.post("/verify-email", &[("token", token)]).await
     }
 
+    /// Opens a verification link and presses its button; the status of whatever answers
+    /// (the page of a dead link is 410 at either step).
+    pub async fn follow_verification_status(&self, link: &str) -> StatusCode {
+        let page = self.client.get(link).send().await.expect("GET link");
+        if page.status() != StatusCode::OK {
+            return page.status();
+        }
+        self.post("/verify-email", &[("token", &token_in(link))])
+            .await
+            .status()
+    }
+
     /// Signs up and verifies an account; the browser ends up signed in.
     pub async fn create_verified_user(&self, name: &str, email: &str, password: &str) {
         assert_eq!(

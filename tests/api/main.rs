@@ -4,11 +4,14 @@
 mod helpers;
 
 mod account;
+mod hardening;
+mod lockout;
 mod mail;
 mod operator;
 mod org_membership;
 mod org_operator;
 mod org_signup;
+mod pending_signups;
 mod probes;
 mod recovery;
 mod scale_out;

@@ -51,13 +51,15 @@ async fn an_unverified_account_cannot_sign_in_but_can_ask_for_a_new_link() {
         .await;
     let first = app.nth_mail_to("ada@example.com", 1).await;
 
+    // Until verified there is no account: the answer is the same as for a wrong password,
+    // so that it tells nobody whether the address is registered.
     let res = app.sign_in("ada@example.com", PASSWORD).await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     assert!(
         res.text()
             .await
             .unwrap()
-            .contains("Verify your email first")
+            .contains("open the link in the email we sent you first")
     );
     assert!(!app.is_signed_in().await);
 

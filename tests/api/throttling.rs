@@ -185,3 +185,94 @@ async fn without_a_trusted_proxy_forwarded_headers_are_ignored() {
         "spoofing does not help"
     );
 }
+
+async fn sign_in_forwarded_for(app: &TestApp, forwarded_for: &str) -> StatusCode {
+    let token = app.csrf().await;
+    let form = [
+        ("email", "ada@example.com"),
+        ("password", "attacker guess 12345"),
+        ("csrf_token", token.as_str()),
+    ];
+    app.client
+        .post(app.url("/login/password"))
+        .header("x-forwarded-for", forwarded_for)
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn the_sign_in_backoff_counts_a_whole_ipv6_64_as_one_client() {
+    let app = spawn_app_with(|s| s.trusted_proxies = vec!["127.0.0.1".parse().unwrap()]).await;
+    for i in 1..=5 {
+        let ip = format!("2001:db8:1:2::{i}");
+        assert_eq!(
+            sign_in_forwarded_for(&app, &ip).await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        sign_in_forwarded_for(&app, "2001:db8:1:2:ffff::99").await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "a new address in the same /64 inherits the backoff"
+    );
+    assert_eq!(
+        sign_in_forwarded_for(&app, "2001:db8:1:3::1").await,
+        StatusCode::UNAUTHORIZED,
+        "another /64 does not"
+    );
+}
+
+/// A browser whose requests come from 127.0.0.`n`.
+fn browser_at(n: u8) -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(redirect::Policy::none())
+        .local_address(IpAddr::V4(Ipv4Addr::new(127, 0, 0, n)))
+        .build()
+        .unwrap()
+}
+
+async fn forgot_as(client: &Client, app: &TestApp) -> StatusCode {
+    let page = client
+        .get(app.url("/forgot-password"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let form = [
+        ("email", "ghost@example.com"),
+        ("csrf_token", &csrf_in(&page)),
+    ];
+    client
+        .post(app.url("/forgot-password"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn on_a_dual_stack_listener_each_ipv4_client_is_limited_on_its_own() {
+    let app = spawn_app_with(|s| {
+        s.listen = "[::]:0".into();
+        s.auth_rate_limit = 3;
+    })
+    .await;
+    // IPv4 clients arrive as ::ffff:a.b.c.d; they must not share one "/64".
+    let busy = browser_at(2);
+    for _ in 0..3 {
+        assert_eq!(forgot_as(&busy, &app).await, StatusCode::OK);
+    }
+    assert_eq!(forgot_as(&busy, &app).await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        forgot_as(&browser_at(3), &app).await,
+        StatusCode::OK,
+        "another IPv4 client is not affected"
+    );
+}

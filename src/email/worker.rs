@@ -88,7 +88,7 @@ impl MailWorker {
             // The per-recipient mail limit counts hours.
             rate_limits::delete_before(db, now - 2 * 3600).await,
             sign_in_failures::delete_stale(db, now - 24 * 3600).await,
-            account_failures::delete_stale(db, now - 24 * 3600).await,
+            account_failures::delete_stale(db, now - 90 * 24 * 3600).await,
             known_browsers::delete_stale(db, now - 400 * 24 * 3600).await,
             signups::delete_stale(db, now - 7 * 24 * 3600).await,
         ];

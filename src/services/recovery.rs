@@ -15,7 +15,8 @@ pub async fn request_reset(
     let mut tx = state.store.begin().await?;
     let user = users::find_by_email(&mut *tx, connection, email).await?;
     if let Some(user) = user
-        && throttle::allow_mail_to(state, &mut tx, email, UnsolicitedMail::Reset).await?
+        && throttle::allow_mail_to(state, &mut tx, connection, email, UnsolicitedMail::Reset)
+            .await?
     {
         let token = EmailToken::generate();
         email_tokens::void_unused(&mut *tx, &user.id, TokenPurpose::ResetPassword).await?;

@@ -75,7 +75,15 @@ pub async fn sign_up(
     {
         return Ok(SignUpOutcome::SlugTaken);
     }
-    if throttle::allow_mail_to(state, &mut tx, &input.email, UnsolicitedMail::SignUp).await? {
+    if throttle::allow_mail_to(
+        state,
+        &mut tx,
+        &connection,
+        &input.email,
+        UnsolicitedMail::SignUp,
+    )
+    .await?
+    {
         match users::find_by_email(&mut *tx, &connection, &input.email).await? {
             Some(existing) => {
                 let base = realm_base_of(&mut tx, &intent).await?;
@@ -136,7 +144,8 @@ pub async fn resend_verification(
     let pending =
         signups::find_latest_made_in(&mut *tx, connection, email, &browser.hash()).await?;
     if let Some(signup) = pending
-        && throttle::allow_mail_to(state, &mut tx, email, UnsolicitedMail::SignUp).await?
+        && throttle::allow_mail_to(state, &mut tx, connection, email, UnsolicitedMail::SignUp)
+            .await?
     {
         let token = EmailToken::generate();
         signups::replace_token(&mut *tx, &signup.id, &token).await?;

@@ -62,11 +62,13 @@ pub enum UnsolicitedMail {
     Reset,
 }
 
-/// Counts one unsolicited mail to `to` inside the caller's transaction; false when the
-/// address had its share of this kind, and then nothing may be sent.
+/// Counts one unsolicited mail to `to` about its account in `connection` inside the caller's
+/// transaction; false when the address had its share of this kind, and then nothing may be
+/// sent. (One address may have accounts in several isolated organizations, each limited.)
 pub async fn allow_mail_to(
     state: &AppState,
     tx: &mut Tx,
+    connection: &ConnectionId,
     to: &Email,
     kind: UnsolicitedMail,
 ) -> anyhow::Result<bool> {
@@ -78,11 +80,11 @@ pub async fn allow_mail_to(
         return Ok(true);
     }
     let now = store::now();
-    let minute = format!("mail-minute:{kind:?}:{to}");
+    let minute = format!("mail-minute:{kind:?}:{connection}:{to}");
     if rate_limits::hit(&mut **tx, &minute, now - now.rem_euclid(60)).await? > per_minute {
         return Ok(false);
     }
-    let hour = format!("mail-hour:{kind:?}:{to}");
+    let hour = format!("mail-hour:{kind:?}:{connection}:{to}");
     Ok(rate_limits::hit(&mut **tx, &hour, now - now.rem_euclid(3600)).await? <= per_hour)
 }
 

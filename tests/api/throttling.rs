@@ -276,3 +276,34 @@ async fn on_a_dual_stack_listener_each_ipv4_client_is_limited_on_its_own() {
         "another IPv4 client is not affected"
     );
 }
+
+#[tokio::test]
+async fn forwarded_entries_with_ports_or_brackets_still_name_the_client() {
+    let app = spawn_app_with(|s| {
+        s.auth_rate_limit = 2;
+        s.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    })
+    .await;
+    // The proxy wrote the client with its port; whatever the client put to the left varies.
+    assert_eq!(
+        forgot_from(&app, "1.1.1.1, 203.0.113.5:4711").await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        forgot_from(&app, "2.2.2.2, 203.0.113.5:4712").await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        forgot_from(&app, "3.3.3.3, 203.0.113.5:4713").await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the client is the entry the proxy wrote, not the one it chose"
+    );
+    assert_eq!(forgot_from(&app, "[2001:db8::7]:443").await, StatusCode::OK);
+    // An entry the proxy wrote that does not parse: the proxy itself is the client.
+    assert_eq!(forgot_from(&app, "9.9.9.9, garbage").await, StatusCode::OK);
+    assert_eq!(forgot_from(&app, "8.8.8.8, garbage").await, StatusCode::OK);
+    assert_eq!(
+        forgot_from(&app, "7.7.7.7, garbage").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}

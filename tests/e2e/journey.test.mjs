@@ -147,8 +147,8 @@ browserTest('sign-in and sign-up work without JavaScript, and sign-up validates 
   // and the input says it is invalid, so a screen reader announces both together.
   const password = field(page, 'Password');
   assert.equal(await password.getAttribute('aria-invalid'), 'true', 'the password input is marked invalid');
-  assert.match(await accessibleDescription(password), /at least 10 characters/);
-  assert.ok(await page.getByText(/at least 10 characters/).first().isVisible(), 'the message is visible');
+  assert.match(await accessibleDescription(password), /at least 15 characters/);
+  assert.ok(await page.getByText(/at least 15 characters/).first().isVisible(), 'the message is visible');
 
   // The same rejected form, audited.
   const auditedPage = await newPage();

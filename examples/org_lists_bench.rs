@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 use reqwest::{Client, redirect};
 use usher::config::Settings;
 use usher::domain::{ConnectionId, DisplayName, Email, MembershipMode, OrgName, Role, Slug};
+use usher::services::paging;
 use usher::startup::Application;
 use usher::store::{Store, memberships, organizations, users};
-use usher::web::paging;
 
 const ORGS: usize = 10_000;
 const MEMBERS: usize = 100_000;
@@ -52,12 +52,15 @@ async fn main() {
         .await
         .unwrap();
     let deep_org = deep_org.last().unwrap();
-    let org_key = urlencode(&paging::org_key(&deep_org.name, &deep_org.id));
+    let org_key = urlencode(&paging::org_key(&deep_org.name, deep_org.id.as_str()));
     let deep_member = memberships::list_page(store.pool(), &big.id, None, (MEMBERS / 2) as i64)
         .await
         .unwrap();
     let deep_member = deep_member.last().unwrap();
-    let member_key = urlencode(&paging::member_key(deep_member));
+    let member_key = urlencode(&paging::member_key(
+        deep_member.joined_at,
+        deep_member.user_id.as_str(),
+    ));
 
     println!(
         "Usher list pages: {ORGS} organizations, {MEMBERS} members in one; {SAMPLES} requests each"

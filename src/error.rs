@@ -1,9 +1,9 @@
-//! The error type of handlers and extractors. It decides the status; the error-page
-//! middleware turns it into a page with the request id and no internals.
+//! The error type of the browser face's handlers and extractors. It decides the status; the
+//! error-page middleware turns it into a page with the request id and no internals.
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
 
-use crate::domain::Organization;
+use crate::services;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -20,6 +20,10 @@ pub enum AppError {
     PayloadTooLarge,
     #[error("malformed request: {0}")]
     BadRequest(String),
+    #[error("not allowed")]
+    Forbidden,
+    #[error("conflict: {0}")]
+    Conflict(services::Conflict),
     /// `reason` is the operator's, shown to the organization's members only.
     #[error("organization {name} is suspended")]
     OrganizationSuspended {
@@ -28,6 +32,9 @@ pub enum AppError {
     },
     #[error("too many requests; retry in {retry_after_secs} s")]
     TooManyRequests { retry_after_secs: i64 },
+    /// The database cannot be reached for now: worth another try in a moment.
+    #[error("service unavailable")]
+    Unavailable(#[source] sqlx::Error),
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -35,29 +42,6 @@ pub enum AppError {
 impl AppError {
     pub fn unexpected(cause: impl std::fmt::Display) -> Self {
         Self::Unexpected(anyhow::anyhow!("{cause}"))
-    }
-
-    /// Refuses entry to a suspended organization; `Ok` for an active one. The operator's
-    /// reason is internal: the public pages say only that it is suspended.
-    pub fn unless_active(org: &Organization) -> Result<(), Self> {
-        match org.is_suspended() {
-            true => Err(Self::OrganizationSuspended {
-                name: org.name.clone(),
-                reason: None,
-            }),
-            false => Ok(()),
-        }
-    }
-
-    /// Like `unless_active`, for the organization's own members, who are told why.
-    pub fn unless_active_for_member(org: &Organization) -> Result<(), Self> {
-        match &org.suspended_reason {
-            Some(reason) => Err(Self::OrganizationSuspended {
-                name: org.name.clone(),
-                reason: Some(reason.clone()),
-            }),
-            None => Ok(()),
-        }
     }
 
     /// What the person sees: plain words, never internals.
@@ -68,6 +52,8 @@ impl AppError {
             Self::CsrfRejected => "This form has expired or was sent from somewhere else. Go back, reload the page and try again.".into(),
             Self::PayloadTooLarge => "What you sent is too large.".into(),
             Self::BadRequest(_) => "The request could not be understood. Go back, check the form and try again.".into(),
+            Self::Forbidden => "You are not allowed to do this.".into(),
+            Self::Conflict(_) => "This collides with something that exists already. Go back, reload the page and try again.".into(),
             Self::OrganizationSuspended { name, reason: Some(reason) } => {
                 format!("{name} is suspended, so nobody can enter it for now. Reason given: {reason}")
             }
@@ -78,6 +64,7 @@ impl AppError {
                 "Too many attempts. For your security, please wait {} and try again.",
                 wait_in_words(*retry_after_secs)
             ),
+            Self::Unavailable(_) => "Usher cannot reach its database right now. Nothing was changed. Please try again in a moment.".into(),
             Self::Unexpected(_) => "Something went wrong on our side. Please try again in a moment; if it keeps happening, tell us the request id below.".into(),
         }
     }
@@ -91,9 +78,21 @@ fn wait_in_words(secs: i64) -> String {
     }
 }
 
-impl From<sqlx::Error> for AppError {
-    fn from(err: sqlx::Error) -> Self {
-        Self::Unexpected(err.into())
+impl From<services::Error> for AppError {
+    fn from(err: services::Error) -> Self {
+        match err {
+            services::Error::NotFound => Self::NotFound,
+            services::Error::Conflict(conflict) => Self::Conflict(conflict),
+            services::Error::Suspended { name, reason } => {
+                Self::OrganizationSuspended { name, reason }
+            }
+            services::Error::Throttled { retry_after_secs } => {
+                Self::TooManyRequests { retry_after_secs }
+            }
+            services::Error::Forbidden => Self::Forbidden,
+            services::Error::Unavailable(err) => Self::Unavailable(err),
+            services::Error::Unexpected(err) => Self::Unexpected(err),
+        }
     }
 }
 
@@ -108,18 +107,22 @@ impl ResponseError for AppError {
         match self {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::SignInRequired | Self::SignInRequiredAt(_) => StatusCode::SEE_OTHER,
-            Self::CsrfRejected => StatusCode::FORBIDDEN,
+            Self::CsrfRejected | Self::Forbidden => StatusCode::FORBIDDEN,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Conflict(_) => StatusCode::CONFLICT,
             Self::OrganizationSuspended { .. } => StatusCode::FORBIDDEN,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let Self::Unexpected(err) = self {
-            tracing::error!(error = ?err, "request failed");
+        match self {
+            Self::Unexpected(err) => tracing::error!(error = ?err, "request failed"),
+            Self::Unavailable(err) => tracing::error!(error = %err, "database unavailable"),
+            _ => {}
         }
         let mut res = HttpResponse::build(self.status_code());
         match self {
@@ -131,6 +134,9 @@ impl ResponseError for AppError {
             }
             Self::TooManyRequests { retry_after_secs } => {
                 res.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            Self::Unavailable(_) => {
+                res.insert_header((header::RETRY_AFTER, "5"));
             }
             _ => {}
         }

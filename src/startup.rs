@@ -15,7 +15,7 @@ use url::Url;
 use crate::auth::Passwords;
 use crate::auth::cookies::CookieConfig;
 use crate::auth::csrf;
-use crate::auth::session_store::DbSessionStore;
+use crate::auth::session::USER_ID_KEY;
 use crate::config::Settings;
 use crate::email::MailQueue;
 use crate::email::transport::Transport;
@@ -24,6 +24,7 @@ use crate::secret_key::SecretKey;
 use crate::services::operator;
 use crate::state::{AppState, Links};
 use crate::store::Store;
+use crate::store::session_store::DbSessionStore;
 use crate::telemetry::RequestSpan;
 use crate::web::{self, error_pages, extractors, notice, security_headers};
 
@@ -159,16 +160,18 @@ fn serve(
     let cookies = actix_web::web::Data::new(cookies);
     let state = actix_web::web::Data::new(state);
     let server = HttpServer::new(move || {
-        let sessions =
-            SessionMiddleware::builder(DbSessionStore::new(state.store.clone()), key.clone())
-                .cookie_name(session_cookie.to_owned())
-                .cookie_secure(https)
-                .cookie_http_only(true)
-                .cookie_same_site(SameSite::Lax)
-                .cookie_path("/".to_owned())
-                .cookie_content_security(CookieContentSecurity::Private)
-                .session_lifecycle(BrowserSession::default().state_ttl(Duration::hours(12)))
-                .build();
+        let sessions = SessionMiddleware::builder(
+            DbSessionStore::new(state.store.clone(), USER_ID_KEY),
+            key.clone(),
+        )
+        .cookie_name(session_cookie.to_owned())
+        .cookie_secure(https)
+        .cookie_http_only(true)
+        .cookie_same_site(SameSite::Lax)
+        .cookie_path("/".to_owned())
+        .cookie_content_security(CookieContentSecurity::Private)
+        .session_lifecycle(BrowserSession::default().state_ttl(Duration::hours(12)))
+        .build();
         // Listed innermost first: the request passes tracing, headers, error pages, session,
         // CSRF and notices, in that order, before reaching a handler.
         App::new()

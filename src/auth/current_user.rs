@@ -7,8 +7,8 @@ use futures_util::future::LocalBoxFuture;
 use super::TypedSession;
 use crate::domain::User;
 use crate::error::AppError;
+use crate::services::account;
 use crate::state::AppState;
-use crate::store::users;
 
 /// The signed-in user, loaded once per request.
 #[derive(Clone)]
@@ -25,10 +25,9 @@ pub async fn signed_in_user(req: &HttpRequest) -> Result<Option<User>, AppError>
         None => None,
         Some(id) => {
             let state = AppState::of(req)?;
-            let user = users::find_by_id(state.store.pool(), &id).await?;
-            match user {
-                Some(user) if !user.blocked => Some(user),
-                _ => {
+            match account::signed_in_user(state, &id).await? {
+                Some(user) => Some(user),
+                None => {
                     session.sign_out();
                     None
                 }

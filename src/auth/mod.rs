@@ -6,7 +6,6 @@ pub mod current_user;
 pub mod org_member;
 pub mod password;
 pub mod session;
-pub mod session_store;
 
 pub use cookies::Browser;
 pub use current_user::{CurrentUser, Operator};

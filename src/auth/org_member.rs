@@ -9,8 +9,9 @@ use super::TypedSession;
 use super::current_user::signed_in_user;
 use crate::domain::{Organization, Role, Slug, User};
 use crate::error::AppError;
+use crate::services::members::{self, Membership};
 use crate::state::AppState;
-use crate::store::{memberships, organizations};
+use crate::web::urls::RealmUrls;
 
 /// A member of the organization named by the `{slug}` in the path.
 pub struct OrgMember {
@@ -29,17 +30,10 @@ async fn extract_member(req: HttpRequest) -> Result<OrgMember, AppError> {
         .and_then(Slug::from_path)
         .ok_or(AppError::NotFound)?;
     let Some(user) = signed_in_user(&req).await? else {
-        return Err(AppError::SignInRequiredAt(format!("/o/{slug}/login")));
+        return Err(AppError::SignInRequiredAt(RealmUrls::Login.of(Some(&slug))));
     };
     let state = AppState::of(&req)?;
-    let org = organizations::find_by_slug(state.store.pool(), slug.as_str())
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let role = memberships::find_role(state.store.pool(), &org.id, &user.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    // Checked on every request: a suspension takes effect at once, not at the next sign-in.
-    AppError::unless_active_for_member(&org)?;
+    let Membership { org, role } = members::membership(state, &user, &slug).await?;
     // Opening an organization's page makes it the one the user works in.
     TypedSession::extract(&req)
         .await?

@@ -32,6 +32,22 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
+    pub const ALL: [Self; 6] = [
+        Self::OrganizationCreated,
+        Self::OrganizationSuspended,
+        Self::OrganizationReactivated,
+        Self::InvitationSent,
+        Self::InvitationAccepted,
+        Self::MemberJoined,
+    ];
+
+    /// The action stored as `value`; `None` for a value this version does not know.
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|action| action.as_str() == value)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::OrganizationCreated => "organization.created",
@@ -42,4 +58,24 @@ impl AuditAction {
             Self::MemberJoined => "member.joined",
         }
     }
+}
+
+impl std::fmt::Display for AuditAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One event of the audit log, as the operator reads it.
+#[derive(Debug, Clone)]
+pub struct AuditEntry {
+    pub id: String,
+    /// Unix seconds.
+    pub occurred_at: i64,
+    /// Who acted; `None` for Usher itself.
+    pub actor_email: Option<String>,
+    pub action: AuditAction,
+    pub org_slug: Option<super::Slug>,
+    pub subject: String,
+    pub client_ip: Option<String>,
 }

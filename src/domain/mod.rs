@@ -1,7 +1,10 @@
 //! Pure types and rules of the domain: no I/O.
 pub mod audit;
+pub mod connection;
 pub mod email;
 pub mod ids;
+pub mod mail;
+pub mod membership;
 pub mod name;
 pub mod organization;
 pub mod password;
@@ -9,11 +12,15 @@ pub mod signup;
 pub mod token;
 pub mod user;
 
+pub use audit::{AuditAction, AuditEntry};
+pub use connection::{Connection, ConnectionKind};
 pub use email::Email;
 pub use ids::{ConnectionId, OrganizationId, UserId};
+pub use mail::QueuedMail;
+pub use membership::{MemberSummary, OrgChoice};
 pub use name::DisplayName;
-pub use organization::{MembershipMode, OrgName, Organization, Role, Slug};
+pub use organization::{MembershipMode, OrgName, OrgSummary, Organization, Role, Slug};
 pub use password::{NewPassword, PasswordRules};
 pub use signup::{PendingSignup, SignupIntent};
 pub use token::{BrowserId, EmailToken, TokenPurpose};
-pub use user::User;
+pub use user::{User, UserSummary};

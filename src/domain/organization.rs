@@ -103,6 +103,12 @@ fn has_slug_shape(slug: &str) -> bool {
         && !slug.contains("--")
 }
 
+impl fmt::Display for OrgName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 impl fmt::Display for Slug {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -154,12 +160,23 @@ impl MembershipMode {
         }
     }
 
+    /// The mode stored as `value`; `None` for a value this version does not know.
+    pub fn from_stored(value: &str) -> Option<Self> {
+        Self::parse(value).ok()
+    }
+
     pub fn parse(input: &str) -> Result<Self, &'static str> {
         match input {
             "isolated" => Ok(Self::Isolated),
             "shared" => Ok(Self::Shared),
             _ => Err("Choose isolated or shared membership."),
         }
+    }
+}
+
+impl fmt::Display for MembershipMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -197,9 +214,20 @@ impl Role {
         }
     }
 
+    /// The role stored as `value`; `None` for a value this version does not know.
+    pub fn from_stored(value: &str) -> Option<Self> {
+        Self::parse(value).ok()
+    }
+
     /// Owners and admins manage the organization's members.
     pub fn can_manage_members(self) -> bool {
         self >= Self::Admin
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -227,6 +255,17 @@ pub fn parse_color(input: &str) -> Result<Option<String>, &'static str> {
     } else {
         Err("Enter a colour like #1a56db, or leave it empty.")
     }
+}
+
+/// One row of the operator's organization list.
+#[derive(Debug, Clone)]
+pub struct OrgSummary {
+    pub id: OrganizationId,
+    pub slug: Slug,
+    pub name: String,
+    pub mode: MembershipMode,
+    pub suspended: bool,
+    pub members: i64,
 }
 
 #[derive(Debug, Clone)]

@@ -12,3 +12,15 @@ pub struct User {
     pub is_operator: bool,
     pub blocked: bool,
 }
+
+/// One row of the operator's user list.
+#[derive(Debug, Clone)]
+pub struct UserSummary {
+    pub id: UserId,
+    pub email: Email,
+    pub name: DisplayName,
+    pub connection_name: String,
+    pub email_verified: bool,
+    /// Unix seconds.
+    pub created_at: i64,
+}

@@ -1,7 +1,7 @@
 //! Password sign-in, and confirming a signed-in user's password, both behind the throttles.
 use crate::domain::{ConnectionId, Email, EmailToken, TokenPurpose, User};
 use crate::email::messages::UnlockAccount;
-use crate::error::AppError;
+use crate::services::Result;
 use crate::services::throttle::{self, Attempt, Gate};
 use crate::state::AppState;
 use crate::store::{email_tokens, users};
@@ -24,7 +24,7 @@ pub async fn sign_in(
     email: &Email,
     password: &str,
     attempt: Attempt<'_>,
-) -> Result<SignInOutcome, AppError> {
+) -> Result<SignInOutcome> {
     let identifier = throttle::sign_in_identifier(connection, email);
     let gate = throttle::check_sign_in(state, &identifier, attempt).await?;
     let user = users::find_by_email(state.store.pool(), connection, email).await?;
@@ -64,7 +64,7 @@ pub async fn confirm_password(
     user: &User,
     password: &str,
     attempt: Attempt<'_>,
-) -> Result<Confirmation, AppError> {
+) -> Result<Confirmation> {
     let identifier = throttle::sign_in_identifier(&user.connection_id, &user.email);
     let record = match throttle::check_sign_in(state, &identifier, attempt).await? {
         Gate::Open(record) => record,
@@ -85,7 +85,7 @@ pub async fn confirm_password(
 }
 
 /// Tells the owner of a just-locked account, with a link that proves the mailbox and unlocks.
-async fn mail_unlock_link(state: &AppState, user: &User) -> Result<(), AppError> {
+async fn mail_unlock_link(state: &AppState, user: &User) -> Result<()> {
     let token = EmailToken::generate();
     let mut tx = state.store.begin().await?;
     email_tokens::void_unused(&mut *tx, &user.id, TokenPurpose::UnlockAccount).await?;

@@ -1,22 +1,17 @@
 //! Invitations: an email link that lets a person join an organization with a given role.
 use crate::domain::audit::{Actor, AuditAction};
-use crate::domain::{
-    DisplayName, Email, EmailToken, NewPassword, Organization, OrganizationId, Role, User,
-};
+use crate::domain::{DisplayName, Email, EmailToken, NewPassword, Organization, Role, User};
 use crate::email::messages::Invitation;
-use crate::error::AppError;
 use crate::services::authentication::{self, SignInOutcome};
 use crate::services::throttle::Attempt;
+use crate::services::{Conflict, Error, Result, organizations as org_rules};
 use crate::state::AppState;
 use crate::store::invitations::{self, InvitationInsertForm, PendingInvitation};
 use crate::store::{audit, is_unique_violation, memberships, organizations, signups, users};
 
-/// The invited address already belongs to a member of the organization.
-#[derive(Debug)]
-pub struct AlreadyMember;
-
 /// Invites `email` to `org` as `role` and mails the link; the email says who invited them to
-/// what. Audited in the same transaction.
+/// what. Audited in the same transaction. An address that already belongs to a member is
+/// `Conflict::AlreadyMember`.
 pub async fn invite(
     state: &AppState,
     actor: &Actor,
@@ -24,7 +19,7 @@ pub async fn invite(
     org: &Organization,
     email: &Email,
     role: Role,
-) -> anyhow::Result<Result<(), AlreadyMember>> {
+) -> Result<()> {
     let token = EmailToken::generate();
     let mut tx = state.store.begin().await?;
     let existing = users::find_by_email(&mut *tx, &org.connection_id, email).await?;
@@ -33,7 +28,7 @@ pub async fn invite(
         None => None,
     };
     if current_role.is_some() {
-        return Ok(Err(AlreadyMember));
+        return Err(Error::Conflict(Conflict::AlreadyMember));
     }
     let form = InvitationInsertForm {
         org: &org.id,
@@ -46,11 +41,11 @@ pub async fn invite(
     let mail = Invitation {
         inviter: inviter_name.to_owned(),
         organization: org.name.clone(),
-        role: role.label().to_lowercase(),
+        role: role.to_string(),
         link: state.links.invitation(&token),
     };
     state.mail.enqueue(&mut *tx, email, &mail).await?;
-    let subject = format!("{email} as {}", role.as_str());
+    let subject = format!("{email} as {role}");
     audit::insert(
         &mut *tx,
         actor,
@@ -61,7 +56,7 @@ pub async fn invite(
     .await?;
     tx.commit().await?;
     state.mail.wake();
-    Ok(Ok(()))
+    Ok(())
 }
 
 /// A usable invitation with its organization, and whether its email already has an account
@@ -72,16 +67,16 @@ pub struct Pending {
     pub account_exists: bool,
 }
 
-pub async fn pending(state: &AppState, token: &EmailToken) -> anyhow::Result<Option<Pending>> {
+pub async fn pending(state: &AppState, token: &EmailToken) -> Result<Option<Pending>> {
     let Some(invitation) = invitations::find_pending(state.store.pool(), token).await? else {
         return Ok(None);
     };
-    let org_id = OrganizationId::from_stored(invitation.organization_id.clone());
+    let org_id = invitation.organization_id.clone();
     let Some(org) = organizations::find_by_id(state.store.pool(), &org_id).await? else {
         return Ok(None);
     };
     let existing =
-        users::find_by_email(state.store.pool(), &org.connection_id, &invitation.email()).await?;
+        users::find_by_email(state.store.pool(), &org.connection_id, &invitation.email).await?;
     Ok(Some(Pending {
         invitation,
         org,
@@ -122,10 +117,10 @@ pub async fn accept(
     pending: &Pending,
     how: Acceptance<'_>,
     attempt: Attempt<'_>,
-) -> Result<AcceptOutcome, AppError> {
-    AppError::unless_active(&pending.org)?;
+) -> Result<AcceptOutcome> {
+    org_rules::ensure_active(&pending.org)?;
     let client_ip = attempt.client_ip;
-    let email = pending.invitation.email();
+    let email = pending.invitation.email.clone();
     let org = &pending.org;
     let existing = match how {
         Acceptance::SignedIn(user) => {
@@ -177,7 +172,7 @@ pub async fn accept(
     users::mark_email_verified(&mut *tx, &user.id).await?;
     // The link proved the mailbox: sign-ups of the address typed by anyone are void.
     signups::void_for_address(&mut *tx, &org.connection_id, &email).await?;
-    let role = pending.invitation.role();
+    let role = pending.invitation.role;
     if memberships::find_role(&mut *tx, &org.id, &user.id)
         .await?
         .is_none()
@@ -186,7 +181,7 @@ pub async fn accept(
     }
     users::set_last_organization(&mut *tx, &user.id, &org.id).await?;
     let actor = Actor::user(&user, client_ip);
-    let subject = format!("{} as {}", user.email, role.as_str());
+    let subject = format!("{} as {role}", user.email);
     audit::insert(
         &mut *tx,
         &actor,

@@ -1,36 +1,29 @@
 //! Where a signed-in person goes: into their organization, or to the picker.
-use crate::domain::{Organization, OrganizationId, Slug, User};
+use crate::domain::{OrgChoice, Organization, OrganizationId, Slug, User};
+use crate::services::{Error, Result};
 use crate::state::AppState;
 use crate::store::{memberships, organizations, users};
 
-/// One organization in the picker.
-pub struct OrgChoice {
-    pub id: OrganizationId,
-    pub slug: Slug,
-    pub name: String,
-    pub role: String,
-    pub suspended: bool,
-}
-
 /// The user's organizations, the one chosen last first, then by name.
-pub async fn choices(state: &AppState, user: &User) -> anyhow::Result<Vec<OrgChoice>> {
+pub async fn choices(state: &AppState, user: &User) -> Result<Vec<OrgChoice>> {
     let last = users::last_organization(state.store.pool(), &user.id).await?;
-    let mut choices: Vec<OrgChoice> = memberships::list_for_user(state.store.pool(), &user.id)
-        .await?
-        .into_iter()
-        .map(|row| OrgChoice {
-            id: OrganizationId::from_stored(row.id),
-            slug: Slug::from_stored(row.slug),
-            name: row.name,
-            role: row.role,
-            suspended: row.suspended_at.is_some(),
-        })
-        .collect();
+    let mut choices = memberships::list_for_user(state.store.pool(), &user.id).await?;
     if let Some(i) = last.and_then(|last| choices.iter().position(|c| c.id.as_str() == last)) {
         let chosen = choices.remove(i);
         choices.insert(0, chosen);
     }
     Ok(choices)
+}
+
+/// Makes one of the user's organizations the one they chose last; `NotFound` for any other.
+pub async fn switch_to(state: &AppState, user: &User, slug: &str) -> Result<OrgChoice> {
+    let chosen = choices(state, user)
+        .await?
+        .into_iter()
+        .find(|c| c.slug.as_str() == slug)
+        .ok_or(Error::NotFound)?;
+    remember_choice(state, user, &chosen.id).await?;
+    Ok(chosen)
 }
 
 /// After sign-in: into the organization whose page the person signed in on (if a member),
@@ -45,7 +38,7 @@ pub async fn after_sign_in(
     state: &AppState,
     user: &User,
     entered_at: Option<&Organization>,
-) -> anyhow::Result<Landing> {
+) -> Result<Landing> {
     let chosen = match entered_at {
         Some(org) => memberships::find_role(state.store.pool(), &org.id, &user.id)
             .await?
@@ -66,21 +59,15 @@ pub async fn after_sign_in(
 }
 
 /// Remembers the user's choice, to offer it first next time.
-pub async fn remember_choice(
-    state: &AppState,
-    user: &User,
-    org: &OrganizationId,
-) -> anyhow::Result<()> {
+pub async fn remember_choice(state: &AppState, user: &User, org: &OrganizationId) -> Result<()> {
     users::set_last_organization(state.store.pool(), &user.id, org).await?;
     Ok(())
 }
 
-/// The path prefix of the pages where the user signs in: their isolated organization's own
-/// ("/o/{slug}"), or the deployment's ("").
-pub async fn realm_base(state: &AppState, user: &User) -> anyhow::Result<String> {
+/// The organization whose own pages the user signs in on: the isolated organization that owns
+/// their connection; `None` for the deployment's pages.
+pub async fn home_realm(state: &AppState, user: &User) -> Result<Option<Slug>> {
     let own =
         organizations::find_by_own_connection(state.store.pool(), &user.connection_id).await?;
-    Ok(own
-        .map(|org| format!("/o/{}", org.slug))
-        .unwrap_or_default())
+    Ok(own.map(|org| org.slug))
 }

@@ -1,10 +1,20 @@
-//! Use cases. The only callers of the store and the mail queue; each owns its transaction.
+//! Use cases: the one typed boundary between the faces (browser pages, JSON) and the store.
+//! The only callers of the store and the mail queue; each owns its transaction, returns domain
+//! values, and refuses with `Error`.
 pub mod account;
 pub mod authentication;
+pub mod dev_outbox;
+pub mod directory;
+pub mod error;
+pub mod health;
 pub mod invitations;
 pub mod landing;
+pub mod members;
 pub mod operator;
 pub mod organizations;
+pub mod paging;
 pub mod recovery;
 pub mod registration;
 pub mod throttle;
+
+pub use error::{Conflict, Error, Result};

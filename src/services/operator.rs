@@ -2,11 +2,12 @@
 use crate::domain::{
     ConnectionId, DisplayName, Email, EmailToken, NewPassword, TokenPurpose, User,
 };
+use crate::services::{Conflict, Error, Result};
 use crate::state::AppState;
 use crate::store::{email_tokens, is_unique_violation, users};
 
 /// A fresh one-time setup link while the deployment has no operator; `None` afterwards.
-pub async fn setup_link(state: &AppState) -> anyhow::Result<Option<String>> {
+pub async fn setup_link(state: &AppState) -> Result<Option<String>> {
     if users::operator_exists(state.store.pool()).await? {
         return Ok(None);
     }
@@ -20,27 +21,22 @@ pub async fn setup_link(state: &AppState) -> anyhow::Result<Option<String>> {
 }
 
 /// True while the link can still create the first operator.
-pub async fn setup_link_usable(state: &AppState, token: &EmailToken) -> anyhow::Result<bool> {
+pub async fn setup_link_usable(state: &AppState, token: &EmailToken) -> Result<bool> {
     let valid =
         email_tokens::find_valid(state.store.pool(), token, TokenPurpose::OperatorSetup).await?;
     Ok(valid.is_some() && !users::operator_exists(state.store.pool()).await?)
 }
 
-pub enum SetupOutcome {
-    Created(User),
-    LinkUsed,
-    EmailTaken,
-}
-
 /// Creates the first operator (verified: the link came from the server console) and uses the
-/// link up, in one transaction.
+/// link up, in one transaction. `NotFound` when the link is used up (or an operator exists),
+/// `Conflict::EmailTaken` when an account uses the address.
 pub async fn create_first_operator(
     state: &AppState,
     token: &EmailToken,
     name: &DisplayName,
     email: &Email,
     password: &NewPassword,
-) -> anyhow::Result<SetupOutcome> {
+) -> Result<User> {
     let hash = state.passwords.hash(password).await?;
     let mut tx = state.store.begin().await?;
     if email_tokens::consume(&mut *tx, token, TokenPurpose::OperatorSetup)
@@ -48,7 +44,7 @@ pub async fn create_first_operator(
         .is_none()
         || users::operator_exists(&mut *tx).await?
     {
-        return Ok(SetupOutcome::LinkUsed);
+        return Err(Error::NotFound);
     }
     let form = users::UserInsertForm {
         connection_id: &ConnectionId::default_password(),
@@ -60,9 +56,9 @@ pub async fn create_first_operator(
     };
     let user = match users::insert(&mut *tx, form).await {
         Ok(user) => user,
-        Err(err) if is_unique_violation(&err) => return Ok(SetupOutcome::EmailTaken),
+        Err(err) if is_unique_violation(&err) => return Err(Error::Conflict(Conflict::EmailTaken)),
         Err(err) => return Err(err.into()),
     };
     tx.commit().await?;
-    Ok(SetupOutcome::Created(user))
+    Ok(user)
 }

@@ -1,7 +1,10 @@
-//! Creating, suspending and reactivating organizations, each with its audit event.
-use crate::domain::ConnectionId;
+//! Organizations: creating, suspending and reactivating them, each with its audit event, and
+//! the rules for entering one.
 use crate::domain::audit::{Actor, AuditAction};
-use crate::domain::{MembershipMode, OrgName, Organization, Role, Slug, UserId};
+use crate::domain::{
+    ConnectionId, MembershipMode, OrgName, Organization, OrganizationId, Role, Slug, UserId,
+};
+use crate::services::{Conflict, Error, Result};
 use crate::state::AppState;
 use crate::store::{Tx, audit, connections, memberships, organizations, users};
 
@@ -16,34 +19,64 @@ pub struct NewOrganization {
     pub allow_self_signup: bool,
 }
 
-/// The slug is already in use.
-#[derive(Debug)]
-pub struct SlugTaken;
+/// Refuses entry to a suspended organization. Its public pages say only that it is
+/// suspended: the operator's reason is internal.
+pub fn ensure_active(org: &Organization) -> Result<()> {
+    match org.is_suspended() {
+        true => Err(Error::Suspended {
+            name: org.name.clone(),
+            reason: None,
+        }),
+        false => Ok(()),
+    }
+}
+
+/// Like `ensure_active`, for the organization's own members, who are told why.
+pub fn ensure_active_for_member(org: &Organization) -> Result<()> {
+    match &org.suspended_reason {
+        Some(reason) => Err(Error::Suspended {
+            name: org.name.clone(),
+            reason: Some(reason.clone()),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The active organization whose sign-in pages `slug` names.
+pub async fn realm(state: &AppState, slug: &Slug) -> Result<Organization> {
+    let org = organizations::find_by_slug(state.store.pool(), slug.as_str())
+        .await?
+        .ok_or(Error::NotFound)?;
+    ensure_active(&org)?;
+    Ok(org)
+}
+
+/// The name of an organization, if it still exists (the header shows the current one).
+pub async fn name_of(state: &AppState, org: &OrganizationId) -> Result<Option<String>> {
+    let org = organizations::find_by_id(state.store.pool(), org).await?;
+    Ok(org.map(|org| org.name))
+}
 
 /// True when no organization uses the slug yet.
-pub async fn slug_available(tx: &mut Tx, slug: &Slug) -> anyhow::Result<bool> {
+pub async fn slug_available(tx: &mut Tx, slug: &Slug) -> Result<bool> {
     Ok(organizations::find_by_slug(&mut **tx, slug.as_str())
         .await?
         .is_none())
 }
 
 /// Creates the organization inside the caller's transaction: for an isolated one, its own
-/// password connection too. Writes the audit event in the same transaction.
-pub async fn create_in(
-    tx: &mut Tx,
-    actor: &Actor,
-    new: &NewOrganization,
-) -> anyhow::Result<Result<Organization, SlugTaken>> {
+/// password connection too. Writes the audit event in the same transaction. A taken slug is
+/// `Conflict::SlugTaken`, and leaves the transaction usable.
+pub async fn create_in(tx: &mut Tx, actor: &Actor, new: &NewOrganization) -> Result<Organization> {
     if !slug_available(tx, &new.slug).await? {
-        return Ok(Err(SlugTaken));
+        return Err(Error::Conflict(Conflict::SlugTaken));
     }
     let connection = match new.mode {
         // Named after the slug, which is unique: a clash means the slug was just taken.
         MembershipMode::Isolated => {
-            match connections::insert_password(&mut **tx, &format!("{}-users", new.slug)).await? {
-                Some(id) => id,
-                None => return Ok(Err(SlugTaken)),
-            }
+            connections::insert_password(&mut **tx, &format!("{}-users", new.slug))
+                .await?
+                .ok_or(Error::Conflict(Conflict::SlugTaken))?
         }
         MembershipMode::Shared => ConnectionId::default_password(),
     };
@@ -54,13 +87,13 @@ pub async fn create_in(
         connection_id: &connection,
         allow_self_signup: new.allow_self_signup,
     };
-    let Some(org) = organizations::insert(&mut **tx, form).await? else {
-        return Ok(Err(SlugTaken));
-    };
+    let org = organizations::insert(&mut **tx, form)
+        .await?
+        .ok_or(Error::Conflict(Conflict::SlugTaken))?;
     for extra in &new.connections {
         organizations::enable_connection(&mut **tx, &org.id, extra).await?;
     }
-    let subject = format!("{} ({}, {})", org.name, org.slug, org.mode.as_str());
+    let subject = format!("{} ({}, {})", org.name, org.slug, org.mode);
     audit::insert(
         &mut **tx,
         actor,
@@ -69,7 +102,7 @@ pub async fn create_in(
         &subject,
     )
     .await?;
-    Ok(Ok(org))
+    Ok(org)
 }
 
 /// Creates an organization on its own (the operator's form).
@@ -77,13 +110,11 @@ pub async fn create(
     state: &AppState,
     actor: &Actor,
     new: &NewOrganization,
-) -> anyhow::Result<Result<Organization, SlugTaken>> {
+) -> Result<Organization> {
     let mut tx = state.store.begin().await?;
-    let created = create_in(&mut tx, actor, new).await?;
-    if created.is_ok() {
-        tx.commit().await?;
-    }
-    Ok(created)
+    let org = create_in(&mut tx, actor, new).await?;
+    tx.commit().await?;
+    Ok(org)
 }
 
 /// A signed-in user founds an organization and becomes its owner.
@@ -92,16 +123,13 @@ pub async fn create_owned_by(
     actor: &Actor,
     owner: &UserId,
     new: &NewOrganization,
-) -> anyhow::Result<Result<Organization, SlugTaken>> {
+) -> Result<Organization> {
     let mut tx = state.store.begin().await?;
-    let org = match create_in(&mut tx, actor, new).await? {
-        Ok(org) => org,
-        Err(taken) => return Ok(Err(taken)),
-    };
+    let org = create_in(&mut tx, actor, new).await?;
     add_member_in(&mut tx, actor, &org, owner, Role::Owner).await?;
     users::set_last_organization(&mut *tx, owner, &org.id).await?;
     tx.commit().await?;
-    Ok(Ok(org))
+    Ok(org)
 }
 
 /// Adds a membership and its audit event inside the caller's transaction.
@@ -111,9 +139,9 @@ pub async fn add_member_in(
     org: &Organization,
     user: &UserId,
     role: Role,
-) -> anyhow::Result<()> {
+) -> Result<()> {
     memberships::insert(&mut **tx, &org.id, user, role).await?;
-    let subject = format!("user {user} as {}", role.as_str());
+    let subject = format!("user {user} as {role}");
     audit::insert(
         &mut **tx,
         actor,
@@ -131,7 +159,7 @@ pub async fn suspend(
     actor: &Actor,
     org: &Organization,
     reason: &str,
-) -> anyhow::Result<()> {
+) -> Result<()> {
     let mut tx = state.store.begin().await?;
     organizations::set_suspended(&mut *tx, &org.id, Some(reason)).await?;
     let subject = format!("{}: {reason}", org.slug);
@@ -147,7 +175,7 @@ pub async fn suspend(
     Ok(())
 }
 
-pub async fn reactivate(state: &AppState, actor: &Actor, org: &Organization) -> anyhow::Result<()> {
+pub async fn reactivate(state: &AppState, actor: &Actor, org: &Organization) -> Result<()> {
     let mut tx = state.store.begin().await?;
     organizations::set_suspended(&mut *tx, &org.id, None).await?;
     audit::insert(

@@ -1,8 +1,8 @@
 //! Forgotten passwords: a one-hour, single-use link by email.
 use crate::domain::{ConnectionId, Email, EmailToken, NewPassword, TokenPurpose, User};
 use crate::email::messages::ResetPassword;
-use crate::services::account;
 use crate::services::throttle::{self, UnsolicitedMail};
+use crate::services::{Result, account};
 use crate::state::AppState;
 use crate::store::{email_tokens, users};
 
@@ -11,7 +11,7 @@ pub async fn request_reset(
     state: &AppState,
     connection: &ConnectionId,
     email: &Email,
-) -> anyhow::Result<()> {
+) -> Result<()> {
     let mut tx = state.store.begin().await?;
     let user = users::find_by_email(&mut *tx, connection, email).await?;
     if let Some(user) = user
@@ -40,7 +40,7 @@ pub async fn request_reset(
 }
 
 /// The account a reset link is for, while the link is still usable (it is not used up).
-pub async fn pending_reset(state: &AppState, token: &EmailToken) -> anyhow::Result<Option<User>> {
+pub async fn pending_reset(state: &AppState, token: &EmailToken) -> Result<Option<User>> {
     let owner =
         email_tokens::find_valid(state.store.pool(), token, TokenPurpose::ResetPassword).await?;
     let Some(user_id) = owner.and_then(|owner| owner.user_id()) else {
@@ -57,7 +57,7 @@ pub async fn reset_password(
     token: &EmailToken,
     user: &User,
     password: &NewPassword,
-) -> anyhow::Result<bool> {
+) -> Result<bool> {
     let hash = state.passwords.hash(password).await?;
     let mut tx = state.store.begin().await?;
     let owner = email_tokens::consume(&mut *tx, token, TokenPurpose::ResetPassword).await?;
@@ -76,7 +76,7 @@ pub async fn reset_password(
 }
 
 /// The account an unlock link is for, while the link is usable (looking does not use it up).
-pub async fn pending_unlock(state: &AppState, token: &EmailToken) -> anyhow::Result<Option<User>> {
+pub async fn pending_unlock(state: &AppState, token: &EmailToken) -> Result<Option<User>> {
     let owner =
         email_tokens::find_valid(state.store.pool(), token, TokenPurpose::UnlockAccount).await?;
     let Some(user_id) = owner.and_then(|owner| owner.user_id()) else {
@@ -87,7 +87,7 @@ pub async fn pending_unlock(state: &AppState, token: &EmailToken) -> anyhow::Res
 
 /// Uses an unlock link up and lifts the account's lock and backoff: the mailbox is proved.
 /// The user it was for; `None` when the link was used or expired meanwhile.
-pub async fn unlock(state: &AppState, token: &EmailToken) -> anyhow::Result<Option<User>> {
+pub async fn unlock(state: &AppState, token: &EmailToken) -> Result<Option<User>> {
     let mut tx = state.store.begin().await?;
     let owner = email_tokens::consume(&mut *tx, token, TokenPurpose::UnlockAccount).await?;
     let Some(user_id) = owner.and_then(|owner| owner.user_id()) else {

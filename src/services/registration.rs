@@ -16,6 +16,7 @@ use crate::domain::{
 use crate::email::messages::{AlreadyRegistered, VerifyEmail};
 use crate::services::organizations::{self, NewOrganization};
 use crate::services::throttle::{self, UnsolicitedMail};
+use crate::services::{Conflict, Error, Result};
 use crate::state::AppState;
 use crate::store::organizations as org_store;
 use crate::store::signups::{self, SignupInsertForm};
@@ -40,21 +41,16 @@ pub enum Joining<'a> {
     NewOrganization { name: OrgName, slug: Slug },
 }
 
-pub enum SignUpOutcome {
-    /// The same answer whether or not the email was registered: check your email.
-    CheckEmail,
-    SlugTaken,
-}
-
 /// Records a pending sign-up and mails its verification link. If the email is already
 /// registered in that connection, the owner is mailed instead and the caller cannot tell the
-/// difference: the same work (one hash, one queued email) happens either way.
+/// difference: the same work (one hash, one queued email) happens either way. A founding whose
+/// slug is in use is `Conflict::SlugTaken`.
 pub async fn sign_up(
     state: &AppState,
     input: SignUp,
     joining: Joining<'_>,
     browser: &BrowserId,
-) -> anyhow::Result<SignUpOutcome> {
+) -> Result<()> {
     let hash = state.passwords.hash(&input.password).await?;
     let (connection, intent) = match joining {
         Joining::Nothing => (ConnectionId::default_password(), SignupIntent::Account),
@@ -73,7 +69,7 @@ pub async fn sign_up(
     if let SignupIntent::Found { slug, .. } = &intent
         && !organizations::slug_available(&mut tx, slug).await?
     {
-        return Ok(SignUpOutcome::SlugTaken);
+        return Err(Error::Conflict(Conflict::SlugTaken));
     }
     if throttle::allow_mail_to(
         state,
@@ -86,11 +82,11 @@ pub async fn sign_up(
     {
         match users::find_by_email(&mut *tx, &connection, &input.email).await? {
             Some(existing) => {
-                let base = realm_base_of(&mut tx, &intent).await?;
+                let realm = realm_of(&mut tx, &intent).await?;
                 let mail = AlreadyRegistered {
                     name: existing.name.to_string(),
-                    login_link: state.links.login(&base),
-                    reset_link: state.links.forgot_password(&base),
+                    login_link: state.links.login(realm.as_ref()),
+                    reset_link: state.links.forgot_password(realm.as_ref()),
                 };
                 state.mail.enqueue(&mut *tx, &existing.email, &mail).await?;
             }
@@ -116,19 +112,17 @@ pub async fn sign_up(
     }
     tx.commit().await?;
     state.mail.wake();
-    Ok(SignUpOutcome::CheckEmail)
+    Ok(())
 }
 
 /// The pages an already-registered person is pointed to: their organization's, for a sign-up
 /// on an organization's page.
-async fn realm_base_of(tx: &mut Tx, intent: &SignupIntent) -> anyhow::Result<String> {
+async fn realm_of(tx: &mut Tx, intent: &SignupIntent) -> Result<Option<Slug>> {
     let SignupIntent::Join(org) = intent else {
-        return Ok(String::new());
+        return Ok(None);
     };
     let org = org_store::find_by_id(&mut **tx, org).await?;
-    Ok(org
-        .map(|org| format!("/o/{}", org.slug))
-        .unwrap_or_default())
+    Ok(org.map(|org| org.slug))
 }
 
 /// Mails a new link for the newest pending sign-up of an address that this browser made (that
@@ -139,7 +133,7 @@ pub async fn resend_verification(
     connection: &ConnectionId,
     email: &Email,
     browser: &BrowserId,
-) -> anyhow::Result<()> {
+) -> Result<()> {
     let mut tx = state.store.begin().await?;
     let pending =
         signups::find_latest_made_in(&mut *tx, connection, email, &browser.hash()).await?;
@@ -161,10 +155,7 @@ pub async fn resend_verification(
 
 /// What a pending sign-up asks for besides the account, in words for the person who verifies
 /// it elsewhere: they may not be the one who typed it.
-pub async fn intent_in_words(
-    state: &AppState,
-    signup: &PendingSignup,
-) -> anyhow::Result<Option<String>> {
+pub async fn intent_in_words(state: &AppState, signup: &PendingSignup) -> Result<Option<String>> {
     Ok(match &signup.intent {
         SignupIntent::Account => None,
         SignupIntent::Join(org) => org_store::find_by_id(state.store.pool(), org)
@@ -179,11 +170,8 @@ pub async fn intent_in_words(
 
 /// The sign-up behind a verification link while it can still be used (looking does not use
 /// it up).
-pub async fn pending(
-    state: &AppState,
-    token: &EmailToken,
-) -> anyhow::Result<Option<PendingSignup>> {
-    signups::find_pending(state.store.pool(), token).await
+pub async fn pending(state: &AppState, token: &EmailToken) -> Result<Option<PendingSignup>> {
+    Ok(signups::find_pending(state.store.pool(), token).await?)
 }
 
 /// True when `browser` is the one that made the sign-up.
@@ -237,7 +225,7 @@ pub async fn verify(
     token: &EmailToken,
     proof: Proof<'_>,
     client_ip: &str,
-) -> anyhow::Result<VerifyOutcome> {
+) -> Result<VerifyOutcome> {
     let Some(signup) = pending(state, token).await? else {
         return Ok(VerifyOutcome::LinkUsed);
     };
@@ -318,7 +306,7 @@ async fn create_intent(
     intent: &SignupIntent,
     user: &User,
     actor: &Actor,
-) -> anyhow::Result<(Option<(OrganizationId, Slug)>, bool)> {
+) -> Result<(Option<(OrganizationId, Slug)>, bool)> {
     match intent {
         SignupIntent::Account => Ok((None, false)),
         SignupIntent::Join(org_id) => {
@@ -337,12 +325,13 @@ async fn create_intent(
                 connections: Vec::new(),
                 allow_self_signup: false,
             };
-            match organizations::create_in(tx, actor, &new).await? {
+            match organizations::create_in(tx, actor, &new).await {
                 Ok(org) => {
                     organizations::add_member_in(tx, actor, &org, &user.id, Role::Owner).await?;
                     Ok((Some((org.id, org.slug)), false))
                 }
-                Err(organizations::SlugTaken) => Ok((None, true)),
+                Err(Error::Conflict(Conflict::SlugTaken)) => Ok((None, true)),
+                Err(err) => Err(err),
             }
         }
     }

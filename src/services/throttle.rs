@@ -1,7 +1,7 @@
 //! Request throttles kept in the database, so they count across every instance.
 use crate::config::RecipientMailLimit;
 use crate::domain::{BrowserId, ConnectionId, Email};
-use crate::error::AppError;
+use crate::services::{Error, Result};
 use crate::state::AppState;
 use crate::store::{self, Tx, account_failures, known_browsers, rate_limits, sign_in_failures};
 
@@ -18,7 +18,7 @@ pub const ACCOUNT_FAILURE_LIMIT: i64 = 100;
 /// The rate is a sliding-window estimate: this minute's count plus the previous minute's,
 /// weighted by how much of it still lies within the last 60 seconds. Unlike a plain fixed
 /// window, a burst straddling the minute boundary is still seen as one burst.
-pub async fn check_ip(state: &AppState, client_ip: &str) -> Result<(), AppError> {
+pub async fn check_ip(state: &AppState, client_ip: &str) -> Result<()> {
     if state.auth_rate_limit == 0 {
         return Ok(());
     }
@@ -30,7 +30,7 @@ pub async fn check_ip(state: &AppState, client_ip: &str) -> Result<(), AppError>
     let overlap = (WINDOW_SECS - (now - window)) as f64 / WINDOW_SECS as f64;
     let estimate = current as f64 + previous as f64 * overlap;
     if estimate > f64::from(state.auth_rate_limit) {
-        return Err(AppError::TooManyRequests {
+        return Err(Error::Throttled {
             retry_after_secs: window + WINDOW_SECS - now,
         });
     }
@@ -71,7 +71,7 @@ pub async fn allow_mail_to(
     connection: &ConnectionId,
     to: &Email,
     kind: UnsolicitedMail,
-) -> anyhow::Result<bool> {
+) -> Result<bool> {
     let RecipientMailLimit {
         per_minute,
         per_hour,
@@ -128,13 +128,13 @@ pub async fn check_sign_in(
     state: &AppState,
     identifier: &str,
     attempt: Attempt<'_>,
-) -> Result<Gate, AppError> {
+) -> Result<Gate> {
     let db = state.store.pool();
     let network = network_of(attempt.client_ip);
     let until = sign_in_failures::locked_until(db, identifier, &network).await?;
     let now = store::now();
     if let Some(until) = until.filter(|until| *until > now) {
-        return Err(AppError::TooManyRequests {
+        return Err(Error::Throttled {
             retry_after_secs: until - now,
         });
     }
@@ -164,7 +164,7 @@ pub async fn record_successful_sign_in(
     record: SignInRecord,
     identifier: &str,
     attempt: Attempt<'_>,
-) -> Result<(), AppError> {
+) -> Result<()> {
     let db = state.store.pool();
     if record.pair_has_failures {
         sign_in_failures::clear_pair(db, identifier, &network_of(attempt.client_ip)).await?;
@@ -185,7 +185,7 @@ pub async fn record_failed_sign_in(
     record: SignInRecord,
     identifier: &str,
     attempt: Attempt<'_>,
-) -> Result<(), AppError> {
+) -> Result<()> {
     let db = state.store.pool();
     let network = network_of(attempt.client_ip);
     let failures = sign_in_failures::record(db, identifier, &network).await?;
@@ -204,14 +204,14 @@ pub async fn record_failed_sign_in(
 }
 
 /// Forgets every failure of an account and lifts its lock: its owner proved the mailbox.
-pub async fn clear_account(tx: &mut Tx, identifier: &str) -> anyhow::Result<()> {
+pub async fn clear_account(tx: &mut Tx, identifier: &str) -> Result<()> {
     sign_in_failures::clear(&mut **tx, identifier).await?;
     account_failures::clear(&mut **tx, identifier).await?;
     Ok(())
 }
 
 /// After the password was replaced, no browser that signed in before is trusted any more.
-pub async fn forget_browsers(tx: &mut Tx, identifier: &str) -> anyhow::Result<()> {
+pub async fn forget_browsers(tx: &mut Tx, identifier: &str) -> Result<()> {
     known_browsers::forget_all(&mut **tx, identifier).await?;
     Ok(())
 }

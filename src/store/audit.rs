@@ -1,9 +1,9 @@
 //! The audit log: every provisioning action, written in the transaction of the change.
 use sqlx::{Any, Executor, FromRow};
 
-use super::now;
-use crate::domain::OrganizationId;
-use crate::domain::audit::{Actor, AuditAction};
+use super::{now, unknown_value};
+use crate::domain::audit::Actor;
+use crate::domain::{AuditAction, AuditEntry, OrganizationId, Slug};
 
 pub async fn insert<'c, E>(
     db: E,
@@ -33,15 +33,32 @@ where
     .map(drop)
 }
 
-#[derive(Debug, Clone, FromRow)]
-pub struct AuditRow {
-    pub id: String,
-    pub occurred_at: i64,
-    pub actor_email: Option<String>,
-    pub action: String,
-    pub org_slug: Option<String>,
-    pub subject: String,
-    pub client_ip: Option<String>,
+#[derive(FromRow)]
+struct AuditRow {
+    id: String,
+    occurred_at: i64,
+    actor_email: Option<String>,
+    action: String,
+    org_slug: Option<String>,
+    subject: String,
+    client_ip: Option<String>,
+}
+
+impl TryFrom<AuditRow> for AuditEntry {
+    type Error = sqlx::Error;
+
+    fn try_from(row: AuditRow) -> Result<Self, sqlx::Error> {
+        Ok(Self {
+            action: AuditAction::parse(&row.action)
+                .ok_or_else(|| unknown_value("audit action", &row.action))?,
+            id: row.id,
+            occurred_at: row.occurred_at,
+            actor_email: row.actor_email,
+            org_slug: row.org_slug.map(Slug::from_stored),
+            subject: row.subject,
+            client_ip: row.client_ip,
+        })
+    }
 }
 
 /// The newest events, before the given event id (ids are time-ordered).
@@ -49,7 +66,7 @@ pub async fn list_page<'c, E>(
     db: E,
     before: Option<&str>,
     limit: i64,
-) -> Result<Vec<AuditRow>, sqlx::Error>
+) -> Result<Vec<AuditEntry>, sqlx::Error>
 where
     E: Executor<'c, Database = Any>,
 {
@@ -63,5 +80,8 @@ where
     .bind(before.unwrap_or_default().to_owned())
     .bind(limit)
     .fetch_all(db)
-    .await
+    .await?
+    .into_iter()
+    .map(AuditEntry::try_from)
+    .collect()
 }

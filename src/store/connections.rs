@@ -1,8 +1,8 @@
 //! Connections: where users' credentials live.
 use sqlx::{Any, Executor, FromRow};
 
-use super::now;
-use crate::domain::ConnectionId;
+use super::{now, unknown_value};
+use crate::domain::{Connection, ConnectionId, ConnectionKind};
 
 /// Creates a password connection for one isolated organization; `None` when the name was
 /// taken meanwhile (without aborting the caller's transaction).
@@ -23,17 +23,30 @@ where
     Ok((done.rows_affected() > 0).then_some(id))
 }
 
-#[derive(Debug, Clone, FromRow)]
-pub struct ConnectionRow {
-    pub id: String,
-    pub name: String,
-    pub kind: String,
+#[derive(FromRow)]
+struct ConnectionRow {
+    id: String,
+    name: String,
+    kind: String,
+}
+
+impl TryFrom<ConnectionRow> for Connection {
+    type Error = sqlx::Error;
+
+    fn try_from(row: ConnectionRow) -> Result<Self, sqlx::Error> {
+        Ok(Self {
+            kind: ConnectionKind::parse(&row.kind)
+                .ok_or_else(|| unknown_value("connection kind", &row.kind))?,
+            id: ConnectionId::from_stored(row.id),
+            name: row.name,
+        })
+    }
 }
 
 /// Connections an organization may be allowed to use besides its password connection
 /// (enterprise identity providers, legacy stores): every connection that is not a password
 /// store.
-pub async fn list_shareable<'c, E>(db: E) -> Result<Vec<ConnectionRow>, sqlx::Error>
+pub async fn list_shareable<'c, E>(db: E) -> Result<Vec<Connection>, sqlx::Error>
 where
     E: Executor<'c, Database = Any>,
 {
@@ -41,5 +54,8 @@ where
         "SELECT id, name, kind FROM connections WHERE kind <> 'password' ORDER BY name",
     )
     .fetch_all(db)
-    .await
+    .await?
+    .into_iter()
+    .map(Connection::try_from)
+    .collect()
 }

@@ -1,7 +1,7 @@
 //! Invitations to join an organization, by email link.
 use sqlx::{Any, Executor, FromRow};
 
-use super::now;
+use super::{now, unknown_value};
 use crate::domain::{Email, EmailToken, OrganizationId, Role, UserId};
 
 /// How long an invitation link stays valid: seven days.
@@ -39,22 +39,35 @@ where
 }
 
 /// A pending invitation, as its link shows it.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct PendingInvitation {
     pub id: String,
-    pub organization_id: String,
-    pub email: String,
-    pub role: String,
+    pub organization_id: OrganizationId,
+    pub email: Email,
+    pub role: Role,
     pub inviter_name: Option<String>,
 }
 
-impl PendingInvitation {
-    pub fn role(&self) -> Role {
-        Role::parse(&self.role).unwrap_or(Role::Member)
-    }
+#[derive(FromRow)]
+struct PendingRow {
+    id: String,
+    organization_id: String,
+    email: String,
+    role: String,
+    inviter_name: Option<String>,
+}
 
-    pub fn email(&self) -> Email {
-        Email::from_stored(self.email.clone())
+impl TryFrom<PendingRow> for PendingInvitation {
+    type Error = sqlx::Error;
+
+    fn try_from(row: PendingRow) -> Result<Self, sqlx::Error> {
+        Ok(Self {
+            role: Role::from_stored(&row.role).ok_or_else(|| unknown_value("role", &row.role))?,
+            id: row.id,
+            organization_id: OrganizationId::from_stored(row.organization_id),
+            email: Email::from_stored(row.email),
+            inviter_name: row.inviter_name,
+        })
     }
 }
 
@@ -66,7 +79,7 @@ pub async fn find_pending<'c, E>(
 where
     E: Executor<'c, Database = Any>,
 {
-    sqlx::query_as::<_, PendingInvitation>(
+    sqlx::query_as::<_, PendingRow>(
         "SELECT i.id, i.organization_id, i.email, i.role, u.name AS inviter_name
          FROM invitations i LEFT JOIN users u ON u.id = i.inviter_id
          WHERE i.token_hash = $1 AND i.accepted_at IS NULL AND i.revoked_at IS NULL
@@ -75,7 +88,9 @@ where
     .bind(token.hash())
     .bind(now())
     .fetch_optional(db)
-    .await
+    .await?
+    .map(PendingInvitation::try_from)
+    .transpose()
 }
 
 /// Marks the invitation accepted in one atomic update; false if it was used meanwhile.

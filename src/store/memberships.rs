@@ -1,8 +1,10 @@
 //! Memberships: who belongs to which organization, with which role.
 use sqlx::{Any, Executor, FromRow};
 
-use super::now;
-use crate::domain::{OrganizationId, Role, UserId};
+use super::{now, unknown_value};
+use crate::domain::{
+    DisplayName, Email, MemberSummary, OrgChoice, OrganizationId, Role, Slug, UserId,
+};
 
 pub async fn insert<'c, E>(
     db: E,
@@ -41,21 +43,37 @@ where
     .bind(user.as_str().to_owned())
     .fetch_optional(db)
     .await?;
-    Ok(role.and_then(|r| Role::parse(&r).ok()))
+    role.map(|r| parse_role(&r)).transpose()
 }
 
-/// One of a user's organizations.
-#[derive(Debug, Clone, FromRow)]
-pub struct UserOrgRow {
-    pub id: String,
-    pub slug: String,
-    pub name: String,
-    pub role: String,
-    pub suspended_at: Option<i64>,
+fn parse_role(value: &str) -> Result<Role, sqlx::Error> {
+    Role::from_stored(value).ok_or_else(|| unknown_value("role", value))
 }
 
-/// The organizations a user belongs to, by name.
-pub async fn list_for_user<'c, E>(db: E, user: &UserId) -> Result<Vec<UserOrgRow>, sqlx::Error>
+#[derive(FromRow)]
+struct UserOrgRow {
+    id: String,
+    slug: String,
+    name: String,
+    role: String,
+    suspended_at: Option<i64>,
+}
+
+impl TryFrom<UserOrgRow> for OrgChoice {
+    type Error = sqlx::Error;
+
+    fn try_from(row: UserOrgRow) -> Result<Self, sqlx::Error> {
+        Ok(Self {
+            role: parse_role(&row.role)?,
+            id: OrganizationId::from_stored(row.id),
+            slug: Slug::from_stored(row.slug),
+            name: row.name,
+            suspended: row.suspended_at.is_some(),
+        })
+    }
+}
+
+pub async fn list_for_user<'c, E>(db: E, user: &UserId) -> Result<Vec<OrgChoice>, sqlx::Error>
 where
     E: Executor<'c, Database = Any>,
 {
@@ -67,17 +85,33 @@ where
     )
     .bind(user.as_str().to_owned())
     .fetch_all(db)
-    .await
+    .await?
+    .into_iter()
+    .map(OrgChoice::try_from)
+    .collect()
 }
 
-/// One member on an organization's member list.
-#[derive(Debug, Clone, FromRow)]
-pub struct MemberRow {
-    pub user_id: String,
-    pub name: String,
-    pub email: String,
-    pub role: String,
-    pub created_at: i64,
+#[derive(FromRow)]
+struct MemberRow {
+    user_id: String,
+    name: String,
+    email: String,
+    role: String,
+    created_at: i64,
+}
+
+impl TryFrom<MemberRow> for MemberSummary {
+    type Error = sqlx::Error;
+
+    fn try_from(row: MemberRow) -> Result<Self, sqlx::Error> {
+        Ok(Self {
+            role: parse_role(&row.role)?,
+            user_id: UserId::from_stored(row.user_id),
+            name: DisplayName::from_stored(row.name),
+            email: Email::from_stored(row.email),
+            joined_at: row.created_at,
+        })
+    }
 }
 
 /// A page of members by join time, after the given (time, user id) key. The row-value
@@ -87,7 +121,7 @@ pub async fn list_page<'c, E>(
     org: &OrganizationId,
     after: Option<(i64, &str)>,
     limit: i64,
-) -> Result<Vec<MemberRow>, sqlx::Error>
+) -> Result<Vec<MemberSummary>, sqlx::Error>
 where
     E: Executor<'c, Database = Any>,
 {
@@ -105,5 +139,8 @@ where
     .bind(after_id.to_owned())
     .bind(limit)
     .fetch_all(db)
-    .await
+    .await?
+    .into_iter()
+    .map(MemberSummary::try_from)
+    .collect()
 }

@@ -13,6 +13,7 @@ pub mod memberships;
 pub mod organizations;
 pub mod outbox;
 pub mod rate_limits;
+pub mod session_store;
 pub mod sessions;
 pub mod sign_in_failures;
 pub mod signups;
@@ -156,6 +157,12 @@ fn prepare_sqlite_file(data_dir: &std::path::Path, url: &str) -> anyhow::Result<
 /// Current time as Unix seconds, the unit of every time column.
 pub fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// The error for a stored value this version does not know (a role, a mode, a kind): rows are
+/// read into enums, and an unknown value is an error, never a silent default.
+pub fn unknown_value(column: &str, value: &str) -> sqlx::Error {
+    sqlx::Error::Decode(format!("unknown {column} {value:?} in the database").into())
 }
 
 /// True when the error is a unique-constraint violation (a lost race on insert).

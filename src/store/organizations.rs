@@ -1,8 +1,10 @@
 //! Organizations.
 use sqlx::{Any, Executor, FromRow};
 
-use super::now;
-use crate::domain::{ConnectionId, MembershipMode, OrgName, Organization, OrganizationId, Slug};
+use super::{now, unknown_value};
+use crate::domain::{
+    ConnectionId, MembershipMode, OrgName, OrgSummary, Organization, OrganizationId, Slug,
+};
 
 /// The columns an `OrgRow` is read from, as a literal for `concat!`.
 macro_rules! org_columns {
@@ -26,13 +28,17 @@ struct OrgRow {
     primary_color: Option<String>,
 }
 
-impl From<OrgRow> for Organization {
-    fn from(row: OrgRow) -> Self {
-        Self {
+impl TryFrom<OrgRow> for Organization {
+    type Error = sqlx::Error;
+
+    fn try_from(row: OrgRow) -> Result<Self, sqlx::Error> {
+        let mode = MembershipMode::from_stored(&row.membership_mode)
+            .ok_or_else(|| unknown_value("membership mode", &row.membership_mode))?;
+        Ok(Self {
             id: OrganizationId::from_stored(row.id),
             slug: Slug::from_stored(row.slug),
             name: row.name,
-            mode: MembershipMode::parse(&row.membership_mode).unwrap_or(MembershipMode::Shared),
+            mode,
             connection_id: ConnectionId::from_stored(row.connection_id),
             suspended_reason: row
                 .suspended_at
@@ -40,8 +46,12 @@ impl From<OrgRow> for Organization {
             allow_self_signup: row.allow_self_signup != 0,
             logo_url: row.logo_url,
             primary_color: row.primary_color,
-        }
+        })
     }
+}
+
+fn convert(row: Option<OrgRow>) -> Result<Option<Organization>, sqlx::Error> {
+    row.map(Organization::try_from).transpose()
 }
 
 pub struct OrgInsertForm<'a> {
@@ -78,7 +88,7 @@ where
     .bind(now())
     .fetch_optional(db)
     .await
-    .map(|row| row.map(Organization::from))
+    .and_then(convert)
 }
 
 pub async fn find_by_slug<'c, E>(db: E, slug: &str) -> Result<Option<Organization>, sqlx::Error>
@@ -93,7 +103,7 @@ where
     .bind(slug.to_lowercase())
     .fetch_optional(db)
     .await
-    .map(|row| row.map(Organization::from))
+    .and_then(convert)
 }
 
 pub async fn find_by_id<'c, E>(
@@ -111,7 +121,7 @@ where
     .bind(id.as_str().to_owned())
     .fetch_optional(db)
     .await
-    .map(|row| row.map(Organization::from))
+    .and_then(convert)
 }
 
 /// The isolated organization that owns a password connection.
@@ -130,18 +140,34 @@ where
     .bind(connection.as_str().to_owned())
     .fetch_optional(db)
     .await
-    .map(|row| row.map(Organization::from))
+    .and_then(convert)
 }
 
-/// One row of the operator's organization list.
-#[derive(Debug, Clone, FromRow)]
-pub struct OrgListRow {
-    pub id: String,
-    pub slug: String,
-    pub name: String,
-    pub membership_mode: String,
-    pub suspended_at: Option<i64>,
-    pub members: i64,
+#[derive(FromRow)]
+struct OrgListRow {
+    id: String,
+    slug: String,
+    name: String,
+    membership_mode: String,
+    suspended_at: Option<i64>,
+    members: i64,
+}
+
+impl TryFrom<OrgListRow> for OrgSummary {
+    type Error = sqlx::Error;
+
+    fn try_from(row: OrgListRow) -> Result<Self, sqlx::Error> {
+        let mode = MembershipMode::from_stored(&row.membership_mode)
+            .ok_or_else(|| unknown_value("membership mode", &row.membership_mode))?;
+        Ok(Self {
+            id: OrganizationId::from_stored(row.id),
+            slug: Slug::from_stored(row.slug),
+            name: row.name,
+            mode,
+            suspended: row.suspended_at.is_some(),
+            members: row.members,
+        })
+    }
 }
 
 /// A page of organizations ordered by (name, id), after the given key, optionally filtered by a
@@ -152,7 +178,7 @@ pub async fn list_page<'c, E>(
     search: &str,
     after: Option<(&str, &str)>,
     limit: i64,
-) -> Result<Vec<OrgListRow>, sqlx::Error>
+) -> Result<Vec<OrgSummary>, sqlx::Error>
 where
     E: Executor<'c, Database = Any>,
 {
@@ -171,7 +197,10 @@ where
     .bind(after_id.to_owned())
     .bind(limit)
     .fetch_all(db)
-    .await
+    .await?
+    .into_iter()
+    .map(OrgSummary::try_from)
+    .collect()
 }
 
 /// Suspends (with the reason members are shown) or, with `None`, reactivates.

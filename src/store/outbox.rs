@@ -3,6 +3,7 @@
 use sqlx::{Any, Executor, FromRow};
 
 use super::now;
+use crate::domain::QueuedMail;
 
 /// A message waiting to be sent.
 #[derive(Debug, Clone, FromRow)]
@@ -17,14 +18,27 @@ pub struct OutboxMessage {
 }
 
 /// A sent or pending message as listed on the dev mail page.
-#[derive(Debug, Clone, FromRow)]
-pub struct OutboxEntry {
-    pub id: String,
-    pub recipient: String,
-    pub subject: String,
-    pub text_body: String,
-    pub created_at: i64,
-    pub sent_at: Option<i64>,
+#[derive(FromRow)]
+struct OutboxEntry {
+    id: String,
+    recipient: String,
+    subject: String,
+    text_body: String,
+    created_at: i64,
+    sent_at: Option<i64>,
+}
+
+impl From<OutboxEntry> for QueuedMail {
+    fn from(row: OutboxEntry) -> Self {
+        Self {
+            id: row.id,
+            recipient: row.recipient,
+            subject: row.subject,
+            text_body: row.text_body,
+            created_at: row.created_at,
+            sent_at: row.sent_at,
+        }
+    }
 }
 
 pub struct OutboxInsertForm<'a> {
@@ -148,7 +162,7 @@ where
 }
 
 /// The newest messages, for the dev mail page.
-pub async fn list_recent<'c, E>(db: E, limit: i64) -> Result<Vec<OutboxEntry>, sqlx::Error>
+pub async fn list_recent<'c, E>(db: E, limit: i64) -> Result<Vec<QueuedMail>, sqlx::Error>
 where
     E: Executor<'c, Database = Any>,
 {
@@ -159,9 +173,10 @@ where
     .bind(limit)
     .fetch_all(db)
     .await
+    .map(|rows| rows.into_iter().map(QueuedMail::from).collect())
 }
 
-pub async fn find<'c, E>(db: E, id: &str) -> Result<Option<OutboxEntry>, sqlx::Error>
+pub async fn find<'c, E>(db: E, id: &str) -> Result<Option<QueuedMail>, sqlx::Error>
 where
     E: Executor<'c, Database = Any>,
 {
@@ -171,4 +186,5 @@ where
     .bind(id.to_owned())
     .fetch_optional(db)
     .await
+    .map(|row| row.map(QueuedMail::from))
 }

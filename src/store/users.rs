@@ -2,7 +2,7 @@
 use sqlx::{Any, Executor, FromRow};
 
 use super::now;
-use crate::domain::{ConnectionId, DisplayName, Email, OrganizationId, User, UserId};
+use crate::domain::{ConnectionId, DisplayName, Email, OrganizationId, User, UserId, UserSummary};
 
 /// The columns a `UserRow` is read from, as a literal for `concat!`.
 macro_rules! user_columns {
@@ -191,15 +191,27 @@ where
         .map(drop)
 }
 
-/// One row of the operator's user list.
-#[derive(Debug, Clone, FromRow)]
-pub struct UserListRow {
-    pub id: String,
-    pub email: String,
-    pub name: String,
-    pub connection_name: String,
-    pub email_verified_at: Option<i64>,
-    pub created_at: i64,
+#[derive(FromRow)]
+struct UserListRow {
+    id: String,
+    email: String,
+    name: String,
+    connection_name: String,
+    email_verified_at: Option<i64>,
+    created_at: i64,
+}
+
+impl From<UserListRow> for UserSummary {
+    fn from(row: UserListRow) -> Self {
+        Self {
+            id: UserId::from_stored(row.id),
+            email: Email::from_stored(row.email),
+            name: DisplayName::from_stored(row.name),
+            connection_name: row.connection_name,
+            email_verified: row.email_verified_at.is_some(),
+            created_at: row.created_at,
+        }
+    }
 }
 
 /// Users across the deployment, newest first, before the given id (ids are time-ordered).
@@ -207,7 +219,7 @@ pub async fn list_page<'c, E>(
     db: E,
     before: Option<&str>,
     limit: i64,
-) -> Result<Vec<UserListRow>, sqlx::Error>
+) -> Result<Vec<UserSummary>, sqlx::Error>
 where
     E: Executor<'c, Database = Any>,
 {
@@ -222,4 +234,5 @@ where
     .bind(limit)
     .fetch_all(db)
     .await
+    .map(|rows| rows.into_iter().map(UserSummary::from).collect())
 }

@@ -84,7 +84,9 @@ fn title(status: StatusCode) -> &'static str {
         413 => "Too large",
         415 => "Not a form",
         422 => "Check what you entered",
+        409 => "Already there",
         429 => "Too many attempts",
+        503 => "Try again in a moment",
         _ if status.is_server_error() => "Something went wrong",
         _ => "Something is not right",
     }

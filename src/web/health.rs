@@ -1,6 +1,7 @@
 //! Probes for load balancers and orchestrators.
 use actix_web::{HttpResponse, web};
 
+use crate::services::health;
 use crate::state::AppState;
 
 /// The process is up.
@@ -10,7 +11,7 @@ pub async fn healthz() -> HttpResponse {
 
 /// The process can reach its database.
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    if state.store.is_ready().await {
+    if health::database_reachable(&state).await {
         HttpResponse::Ok().content_type("text/plain").body("ready")
     } else {
         HttpResponse::ServiceUnavailable()

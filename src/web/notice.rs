@@ -84,7 +84,7 @@ impl Notice {
 
     /// A 303 redirect that shows this notice on the next page.
     pub fn redirect(self, location: &str) -> HttpResponse {
-        let mut res = super::page::see_other(location);
+        let mut res = super::respond::see_other(location);
         let cookie = Cookie::build(COOKIE, self.code())
             .path("/")
             .http_only(true)

@@ -1,0 +1,166 @@
+//! `/login` and `/o/{slug}/login`: identifier first (email), then the password; sign-out.
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::auth::{Browser, TypedSession};
+use crate::domain::{Email, User};
+use crate::error::AppError;
+use crate::services::authentication::{self, SignInOutcome};
+use crate::services::landing::{self, Landing};
+use crate::services::throttle::{self, Attempt};
+use crate::state::AppState;
+use crate::web::client_ip::ClientIp;
+use crate::web::forms::FieldErrors;
+use crate::web::notice::Notice;
+use crate::web::page::Page;
+use crate::web::respond::{render, render_with_status, see_other};
+use crate::web::sign_in::realm::Realm;
+use crate::web::urls::{RealmUrls, Urls};
+
+#[derive(Template)]
+#[template(path = "sign_in/login_email.html")]
+struct EmailStep {
+    page: Page,
+    email: String,
+    errors: FieldErrors,
+}
+
+#[derive(Template)]
+#[template(path = "sign_in/login_password.html")]
+struct PasswordStep {
+    page: Page,
+    email: String,
+    error: &'static str,
+}
+
+#[derive(Deserialize)]
+pub struct EmailQuery {
+    email: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct EmailForm {
+    email: String,
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    email: String,
+    password: String,
+}
+
+pub async fn get(
+    page: Page,
+    realm: Realm,
+    query: web::Query<EmailQuery>,
+) -> Result<HttpResponse, AppError> {
+    if page.user.is_some() && realm.org.is_none() {
+        return Ok(see_other(Urls::Start.pattern()));
+    }
+    let email = query.into_inner().email.unwrap_or_default();
+    render(&EmailStep {
+        page: page.in_realm(&realm),
+        email,
+        errors: FieldErrors::default(),
+    })
+}
+
+/// The email step. Every well-formed address gets the password step, known or not; later,
+/// a company domain will be sent to its own identity provider from here.
+pub async fn post_email(
+    page: Page,
+    realm: Realm,
+    form: web::Form<EmailForm>,
+) -> Result<HttpResponse, AppError> {
+    let page = page.in_realm(&realm);
+    let mut errors = FieldErrors::default();
+    match errors.check("email", Email::parse(&form.email)) {
+        Some(email) => render(&PasswordStep {
+            page,
+            email: email.to_string(),
+            error: "",
+        }),
+        None => {
+            let step = EmailStep {
+                page,
+                email: form.into_inner().email,
+                errors,
+            };
+            render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &step)
+        }
+    }
+}
+
+pub async fn post_password(
+    page: Page,
+    realm: Realm,
+    state: web::Data<AppState>,
+    session: TypedSession,
+    ip: ClientIp,
+    browser: Browser,
+    form: web::Form<PasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    throttle::check_ip(&state, &ip.0).await?;
+    let page = page.in_realm(&realm);
+    let Ok(email) = Email::parse(&form.email) else {
+        return Ok(see_other(&RealmUrls::Login.of(realm.slug())));
+    };
+    let attempt = Attempt {
+        client_ip: &ip.0,
+        browser: Some(&browser.id),
+    };
+    let outcome =
+        authentication::sign_in(&state, &realm.connection(), &email, &form.password, attempt)
+            .await?;
+    let email = email.to_string();
+    match outcome {
+        SignInOutcome::SignedIn(user) => {
+            session.sign_in(&user.id).map_err(AppError::unexpected)?;
+            tracing::info!(user = %user.id, "signed in");
+            let mut res = see_other(&destination(&state, &session, &realm, &user).await?);
+            // This browser may go on signing in should the account ever be locked.
+            browser.remember(&mut res)?;
+            Ok(res)
+        }
+        SignInOutcome::Locked => {
+            let error = LOCKED;
+            render_with_status(StatusCode::FORBIDDEN, &PasswordStep { page, email, error })
+        }
+        SignInOutcome::Rejected => {
+            let error = "Incorrect email or password. If you have just signed up, open the link \
+                         in the email we sent you first.";
+            render_with_status(
+                StatusCode::UNAUTHORIZED,
+                &PasswordStep { page, email, error },
+            )
+        }
+    }
+}
+
+/// What a browser the account does not know sees while the account is locked.
+pub const LOCKED: &str = "Too many failed sign-ins: this account is locked. Open the unlock link \
+                          we emailed to it, or reset the password, to sign in from this browser.";
+
+/// Where a person goes once signed in: the organization whose page they signed in on, their
+/// only organization, or the picker (several organizations, or none).
+pub async fn destination(
+    state: &AppState,
+    session: &TypedSession,
+    realm: &Realm,
+    user: &User,
+) -> Result<String, AppError> {
+    match landing::after_sign_in(state, user, realm.org.as_ref()).await? {
+        Landing::Organization(org, slug) => {
+            session.set_org(&org).map_err(AppError::unexpected)?;
+            Ok(Urls::OrgHome.with(slug))
+        }
+        Landing::Picker => Ok(Urls::Orgs.to_string()),
+    }
+}
+
+pub async fn logout(session: TypedSession) -> HttpResponse {
+    session.sign_out();
+    Notice::SignedOut.redirect(&RealmUrls::Login.of(None))
+}

@@ -1,0 +1,220 @@
+//! Every path Usher serves, named once. The route table registers `pattern()`; pages,
+//! redirects and mail links build their paths from the same variants, so that a path
+//! changes in one place.
+use std::fmt;
+
+use url::Url;
+
+use crate::domain::{EmailToken, Slug};
+
+/// The routes of the browser face. A pattern's `{…}` part is a path parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Urls {
+    Start,
+    Healthz,
+    Readyz,
+    Static,
+    Logout,
+    VerifyEmail,
+    ResetPassword,
+    UnlockAccount,
+    Account,
+    AccountName,
+    AccountPassword,
+    OrgSignUp,
+    Orgs,
+    OrgSwitch,
+    Invitation,
+    OrgHome,
+    OrgMembers,
+    OrgBrandCss,
+    Operator,
+    OperatorOrgs,
+    OperatorNewOrg,
+    OperatorOrg,
+    OperatorSuspend,
+    OperatorReactivate,
+    OperatorInvite,
+    OperatorUsers,
+    OperatorAudit,
+    OperatorSetup,
+    DevMail,
+    DevMailMessage,
+}
+
+impl Urls {
+    pub const fn pattern(self) -> &'static str {
+        match self {
+            Self::Start => "/",
+            Self::Healthz => "/healthz",
+            Self::Readyz => "/readyz",
+            Self::Static => "/static/{file:.*}",
+            Self::Logout => "/logout",
+            Self::VerifyEmail => "/verify-email",
+            Self::ResetPassword => "/reset-password",
+            Self::UnlockAccount => "/unlock-account",
+            Self::Account => "/account",
+            Self::AccountName => "/account/name",
+            Self::AccountPassword => "/account/password",
+            Self::OrgSignUp => "/signup/organization",
+            Self::Orgs => "/orgs",
+            Self::OrgSwitch => "/orgs/switch",
+            Self::Invitation => "/invitations/{token}",
+            Self::OrgHome => "/o/{slug}",
+            Self::OrgMembers => "/o/{slug}/members",
+            Self::OrgBrandCss => "/o/{slug}/brand.css",
+            Self::Operator => "/admin",
+            Self::OperatorOrgs => "/admin/orgs",
+            Self::OperatorNewOrg => "/admin/orgs/new",
+            Self::OperatorOrg => "/admin/orgs/{slug}",
+            Self::OperatorSuspend => "/admin/orgs/{slug}/suspend",
+            Self::OperatorReactivate => "/admin/orgs/{slug}/reactivate",
+            Self::OperatorInvite => "/admin/orgs/{slug}/invite",
+            Self::OperatorUsers => "/admin/users",
+            Self::OperatorAudit => "/admin/audit",
+            Self::OperatorSetup => "/setup/operator",
+            Self::DevMail => "/dev/mail",
+            Self::DevMailMessage => "/dev/mail/{id}",
+        }
+    }
+
+    /// The path with its one parameter filled in (`/o/{slug}` → `/o/acme`).
+    pub fn with(self, value: impl fmt::Display) -> String {
+        let pattern = self.pattern();
+        match (pattern.find('{'), pattern.find('}')) {
+            (Some(open), Some(close)) => {
+                format!("{}{value}{}", &pattern[..open], &pattern[close + 1..])
+            }
+            _ => pattern.to_owned(),
+        }
+    }
+}
+
+/// Routes without parameters print as their path, as templates and redirects use them.
+impl fmt::Display for Urls {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.pattern())
+    }
+}
+
+/// The sign-in, sign-up and recovery pages, which exist for the deployment and, branded, for
+/// each organization: mounted at the realm's base ("" or "/o/{slug}").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RealmUrls {
+    Login,
+    LoginPassword,
+    SignUp,
+    ForgotPassword,
+    ResendVerification,
+}
+
+impl RealmUrls {
+    /// Every realm's pages are registered under these two bases.
+    pub const BASES: [&'static str; 2] = ["", "/o/{slug}"];
+
+    pub const fn suffix(self) -> &'static str {
+        match self {
+            Self::Login => "/login",
+            Self::LoginPassword => "/login/password",
+            Self::SignUp => "/signup",
+            Self::ForgotPassword => "/forgot-password",
+            Self::ResendVerification => "/verify-email/resend",
+        }
+    }
+
+    /// The page in the deployment's realm (`None`) or in an organization's.
+    pub fn of(self, org: Option<&Slug>) -> String {
+        format!("{}{}", realm_base(org), self.suffix())
+    }
+}
+
+/// The path prefix of a realm's pages: "" or "/o/{slug}".
+pub fn realm_base(org: Option<&Slug>) -> String {
+    org.map(|slug| Urls::OrgHome.with(slug)).unwrap_or_default()
+}
+
+/// Absolute links for emails and the console, built from the public URL.
+#[derive(Debug, Clone)]
+pub struct Links {
+    base: Url,
+}
+
+impl Links {
+    pub fn new(base: Url) -> Self {
+        Self { base }
+    }
+
+    pub fn base(&self) -> &Url {
+        &self.base
+    }
+
+    /// `host[:port]` of the public URL, as a browser sends it in `Host`.
+    pub fn authority(&self) -> String {
+        let host = self.base.host_str().unwrap_or_default();
+        match self.base.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_owned(),
+        }
+    }
+
+    fn absolute(&self, path: &str) -> String {
+        let mut url = self.base.clone();
+        url.set_path(path);
+        url.to_string()
+    }
+
+    fn with_token(&self, route: Urls, token: &EmailToken) -> String {
+        let mut url = self.base.clone();
+        url.set_path(route.pattern());
+        url.query_pairs_mut()
+            .clear()
+            .append_pair("token", token.as_str());
+        url.to_string()
+    }
+
+    pub fn verify_email(&self, token: &EmailToken) -> String {
+        self.with_token(Urls::VerifyEmail, token)
+    }
+
+    pub fn reset_password(&self, token: &EmailToken) -> String {
+        self.with_token(Urls::ResetPassword, token)
+    }
+
+    pub fn unlock_account(&self, token: &EmailToken) -> String {
+        self.with_token(Urls::UnlockAccount, token)
+    }
+
+    pub fn operator_setup(&self, token: &EmailToken) -> String {
+        self.with_token(Urls::OperatorSetup, token)
+    }
+
+    pub fn invitation(&self, token: &EmailToken) -> String {
+        self.absolute(&Urls::Invitation.with(token.as_str()))
+    }
+
+    /// The sign-in page of the deployment (`None`) or of an organization.
+    pub fn login(&self, org: Option<&Slug>) -> String {
+        self.absolute(&RealmUrls::Login.of(org))
+    }
+
+    pub fn forgot_password(&self, org: Option<&Slug>) -> String {
+        self.absolute(&RealmUrls::ForgotPassword.of(org))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_fill_their_parameter() {
+        let acme = Slug::from_stored("acme".into());
+        assert_eq!(Urls::OrgMembers.with(&acme), "/o/acme/members");
+        assert_eq!(Urls::Account.to_string(), "/account");
+        assert_eq!(RealmUrls::Login.of(None), "/login");
+        assert_eq!(
+            RealmUrls::ForgotPassword.of(Some(&acme)),
+            "/o/acme/forgot-password"
+        );
+    }
+}

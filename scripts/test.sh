@@ -39,6 +39,10 @@ ensure_postgres() {
 
 install_prerequisites
 
+step "Formatting and lints (cargo fmt --check, cargo clippy -D warnings)"
+cargo fmt --all --check
+cargo clippy --locked --all-targets -- -D warnings
+
 step "Building (once; every suite below uses this build)"
 cargo build --tests --bins --locked
 

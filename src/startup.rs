@@ -12,6 +12,7 @@ use lettre::message::Mailbox;
 use tracing_actix_web::TracingLogger;
 use url::Url;
 
+use crate::api;
 use crate::auth::Passwords;
 use crate::auth::cookies::CookieConfig;
 use crate::auth::csrf;
@@ -172,22 +173,27 @@ fn serve(
         .cookie_content_security(CookieContentSecurity::Private)
         .session_lifecycle(BrowserSession::default().state_ttl(Duration::hours(12)))
         .build();
-        // Listed innermost first: the request passes tracing, headers, error pages, session,
-        // CSRF and notices, in that order, before reaching a handler.
-        App::new()
+        // Two faces over one core. The JSON face has no session and no CSRF; the browser
+        // face's middleware is listed innermost first: a request passes error pages, session,
+        // CSRF and notices, in that order, before reaching a handler. Both get tracing and the
+        // security headers.
+        let browser = actix_web::web::scope("")
             .wrap(from_fn(notice::clear_after_display))
             .wrap(from_fn(csrf::middleware))
             .wrap(sessions)
             .wrap(error_pages::middleware())
-            .wrap(security_headers::middleware(https))
-            .wrap(TracingLogger::<RequestSpan>::new())
-            .app_data(state.clone())
-            .app_data(cookies.clone())
             .app_data(extractors::form_config())
             .app_data(extractors::query_config())
             .app_data(extractors::path_config())
             .configure(web::configure)
-            .default_service(actix_web::web::to(web::not_found))
+            .default_service(actix_web::web::to(web::not_found));
+        App::new()
+            .wrap(security_headers::middleware(https))
+            .wrap(TracingLogger::<RequestSpan>::new())
+            .app_data(state.clone())
+            .app_data(cookies.clone())
+            .configure(api::configure)
+            .service(browser)
     })
     .listen(listener)?
     .run();

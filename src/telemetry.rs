@@ -1,17 +1,30 @@
 //! Logging setup and helpers that keep work inside the current request's span.
+use std::io::IsTerminal;
+
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::format::FmtSpan;
 
 /// Installs the global subscriber: `RUST_LOG` filter (default `info`), one line per closed
-/// request span so every request is logged with its id and latency.
+/// request span so every request is logged with its id and latency. `USHER_LOG_FORMAT=json`
+/// writes one JSON object a line for log collectors; plain text otherwise, coloured only when
+/// stderr is a terminal (a redirected log must not fill with escape codes).
 pub fn init() {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    // A second call (tests spawning many apps) keeps the first subscriber.
-    let _ = tracing_subscriber::fmt()
+    let format = std::env::var("USHER_LOG_FORMAT").unwrap_or_default();
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_span_events(FmtSpan::CLOSE)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    // A second call (tests spawning many apps) keeps the first subscriber.
+    let _ = match format.trim() {
+        "json" => builder.json().try_init(),
+        _ => builder
+            .with_ansi(std::io::stderr().is_terminal())
+            .try_init(),
+    };
+    if !matches!(format.trim(), "" | "json" | "text") {
+        tracing::warn!(value = %format, "USHER_LOG_FORMAT must be json or text; writing text");
+    }
 }
 
 /// Runs CPU-heavy work on the blocking pool, still attributed to the caller's span.

@@ -145,27 +145,105 @@ fn from_another_site(req: &ServiceRequest, config: &CookieConfig) -> bool {
     }
 }
 
-/// The token sent with the request: the form field of an urlencoded body (the body is put
-/// back for the handler), or the header otherwise.
+/// The token sent with the request: the field of an urlencoded form, or the first field of a
+/// multipart form (file uploads, which forms put first), or the form action's query; the
+/// header otherwise. Whatever is read of the body is put back for the handler.
 async fn submitted_token(req: &mut ServiceRequest) -> Result<Option<String>, AppError> {
-    let is_form = req
+    let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
-        return Ok(req
-            .headers()
-            .get(HEADER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned));
+        .unwrap_or_default()
+        .to_owned();
+    if content_type.starts_with("application/x-www-form-urlencoded") {
+        let body = read_body(req).await?;
+        let token = field_of(&body);
+        req.set_payload(Payload::from(body));
+        return Ok(token);
     }
-    let body = read_body(req).await?;
-    let token = url::form_urlencoded::parse(&body)
+    if let Some(token) = field_of(req.query_string().as_bytes()) {
+        return Ok(Some(token));
+    }
+    if let Some(boundary) = multipart_boundary(&content_type) {
+        return first_multipart_field(req, &boundary).await;
+    }
+    Ok(req
+        .headers()
+        .get(HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned))
+}
+
+fn field_of(urlencoded: &[u8]) -> Option<String> {
+    url::form_urlencoded::parse(urlencoded)
         .find(|(key, _)| key == FIELD)
-        .map(|(_, value)| value.into_owned());
-    req.set_payload(Payload::from(body));
+        .map(|(_, value)| value.into_owned())
+}
+
+fn multipart_boundary(content_type: &str) -> Option<String> {
+    if !content_type.starts_with("multipart/form-data") {
+        return None;
+    }
+    content_type.split(';').find_map(|param| {
+        let (name, value) = param.trim().split_once('=')?;
+        (name.eq_ignore_ascii_case("boundary")).then(|| value.trim_matches('"').to_owned())
+    })
+}
+
+/// Reads a multipart body only as far as its first field, takes the token from it if that
+/// field is the token, and puts the bytes read back in front of the rest of the stream: an
+/// upload is never buffered whole for the check.
+async fn first_multipart_field(
+    req: &mut ServiceRequest,
+    boundary: &str,
+) -> Result<Option<String>, AppError> {
+    use futures_util::StreamExt;
+    let mut payload = req.take_payload();
+    let mut head = web::BytesMut::new();
+    let token = loop {
+        if let Some(found) = token_in_first_part(&head, boundary) {
+            break found;
+        }
+        if head.len() > MAX_FORM_BYTES {
+            break None;
+        }
+        match payload.next().await {
+            Some(chunk) => head.extend_from_slice(&chunk.map_err(AppError::unexpected)?),
+            None => break None,
+        }
+    };
+    let read = futures_util::stream::once(std::future::ready(Ok(head.freeze())));
+    req.set_payload(Payload::Stream {
+        payload: Box::pin(read.chain(payload)),
+    });
     Ok(token)
+}
+
+/// The token in the first part of a multipart body: `Some(Some(token))` when that part is the
+/// token field, `Some(None)` when it is another field, `None` while more bytes are needed.
+fn token_in_first_part(body: &[u8], boundary: &str) -> Option<Option<String>> {
+    let opening = format!("--{boundary}\r\n");
+    if body.len() < opening.len() {
+        return None;
+    }
+    let Some(rest) = body.strip_prefix(opening.as_bytes()) else {
+        return Some(None);
+    };
+    let headers_end = find(rest, b"\r\n\r\n")?;
+    let headers = String::from_utf8_lossy(&rest[..headers_end]).to_ascii_lowercase();
+    let is_token = headers.lines().any(|line| {
+        line.starts_with("content-disposition:") && line.contains(&format!("name=\"{FIELD}\""))
+    });
+    if !is_token {
+        return Some(None);
+    }
+    let value = &rest[headers_end + 4..];
+    let end = find(value, format!("\r\n--{boundary}").as_bytes())?;
+    Some(std::str::from_utf8(&value[..end]).ok().map(str::to_owned))
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 async fn read_body(req: &mut ServiceRequest) -> Result<web::Bytes, AppError> {
@@ -184,7 +262,21 @@ async fn read_body(req: &mut ServiceRequest) -> Result<web::Bytes, AppError> {
 
 #[cfg(test)]
 mod tests {
-    use super::sign;
+    use super::{sign, token_in_first_part};
+
+    #[test]
+    fn the_token_is_read_from_the_first_multipart_field() {
+        let body: &[u8] = b"--XyZ\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\nabc.def\r\n--XyZ\r\nContent-Disposition: form-data; name=\"logo\"; filename=\"a.png\"\r\n\r\n\x89PNG";
+        assert_eq!(
+            token_in_first_part(body, "XyZ"),
+            Some(Some("abc.def".into()))
+        );
+        // Not all there yet: more bytes are needed.
+        assert_eq!(token_in_first_part(&body[..30], "XyZ"), None);
+        // A first field that is not the token: no token.
+        let other = "--XyZ\r\nContent-Disposition: form-data; name=\"logo\"\r\n\r\nx\r\n--XyZ--";
+        assert_eq!(token_in_first_part(other.as_bytes(), "XyZ"), Some(None));
+    }
 
     #[test]
     fn tokens_are_bound_to_the_seed_the_key_and_the_user() {

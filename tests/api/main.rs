@@ -4,9 +4,12 @@
 mod helpers;
 
 mod account;
+mod faces;
 mod hardening;
 mod lockout;
+mod logs;
 mod mail;
+mod migration_parity;
 mod operator;
 mod org_membership;
 mod org_operator;

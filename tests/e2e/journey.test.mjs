@@ -27,7 +27,7 @@ import {
   signOut,
   visit,
   waitForMail,
-} from './support.mjs';
+} from './support/index.mjs';
 
 const PASSWORD = 'correct horse battery staple 42';
 const NEW_PASSWORD = 'another long passphrase 77';

@@ -31,7 +31,7 @@ import {
   signOut,
   visit,
   waitForMail,
-} from './support.mjs';
+} from './support/index.mjs';
 
 const { services, browserTest } = e2eSuite();
 

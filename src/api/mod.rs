@@ -1,0 +1,20 @@
+//! The JSON face, for applications rather than browsers: no cookie session, no CSRF token, and
+//! every answer, errors included, is JSON. It calls the same services as the browser face.
+pub mod error;
+pub mod health;
+
+use actix_web::web;
+
+pub use error::ApiError;
+
+/// The scopes of the JSON face: `/api` today; the OpenID Provider's `/oauth` and
+/// `/.well-known`, and SCIM, join it here.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/api")
+            .wrap(error::json_errors())
+            .app_data(error::json_config())
+            .service(web::resource("/health").get(health::get).post(health::get))
+            .default_service(web::to(error::not_found)),
+    );
+}

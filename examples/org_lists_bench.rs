@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 
 use reqwest::{Client, redirect};
 use usher::config::Settings;
-use usher::domain::{ConnectionId, DisplayName, Email, MembershipMode, OrgName, Role, Slug};
+use usher::domain::{
+    ConnectionId, DisplayName, Email, JoinPolicy, MembershipMode, OrgName, Role, Slug,
+};
 use usher::services::paging;
 use usher::startup::Application;
 use usher::store::{Store, memberships, organizations, users};
@@ -112,7 +114,7 @@ async fn seed(store: &Store) -> usher::domain::Organization {
             name: &OrgName::parse(&format!("Organization {i:05}")).unwrap(),
             mode: MembershipMode::Shared,
             connection_id: &shared,
-            allow_self_signup: false,
+            join_policy: JoinPolicy::InvitationOnly,
         };
         organizations::insert(&mut *tx, form).await.unwrap();
     }
@@ -123,7 +125,7 @@ async fn seed(store: &Store) -> usher::domain::Organization {
             name: &OrgName::parse("Big Company").unwrap(),
             mode: MembershipMode::Shared,
             connection_id: &shared,
-            allow_self_signup: false,
+            join_policy: JoinPolicy::InvitationOnly,
         },
     )
     .await
@@ -143,7 +145,7 @@ async fn seed(store: &Store) -> usher::domain::Organization {
             operator: false,
         };
         let user = users::insert(&mut *tx, form).await.unwrap();
-        memberships::insert(&mut *tx, &big.id, &user.id, Role::Member)
+        memberships::insert(&mut *tx, &big.id, &user, Role::Member)
             .await
             .unwrap();
     }
@@ -193,7 +195,7 @@ async fn become_operator(
         .await
         .unwrap()
         .unwrap();
-    memberships::insert(store.pool(), &big.id, &operator.id, Role::Owner)
+    memberships::insert(store.pool(), &big.id, &operator, Role::Owner)
         .await
         .unwrap();
 }

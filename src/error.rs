@@ -24,6 +24,8 @@ pub enum AppError {
     Forbidden,
     #[error("conflict: {0}")]
     Conflict(services::Conflict),
+    #[error("refused: {}", .0.message())]
+    Refused(crate::domain::MembershipRefusal),
     /// `reason` is the operator's, shown to the organization's members only.
     #[error("organization {name} is suspended")]
     OrganizationSuspended {
@@ -54,6 +56,7 @@ impl AppError {
             Self::BadRequest(_) => "The request could not be understood. Go back, check the form and try again.".into(),
             Self::Forbidden => "You are not allowed to do this.".into(),
             Self::Conflict(_) => "This collides with something that exists already. Go back, reload the page and try again.".into(),
+            Self::Refused(refusal) => refusal.message().into(),
             Self::OrganizationSuspended { name, reason: Some(reason) } => {
                 format!("{name} is suspended, so nobody can enter it for now. Reason given: {reason}")
             }
@@ -90,6 +93,7 @@ impl From<services::Error> for AppError {
                 Self::TooManyRequests { retry_after_secs }
             }
             services::Error::Forbidden => Self::Forbidden,
+            services::Error::Refused(refusal) => Self::Refused(refusal),
             services::Error::Unavailable(err) => Self::Unavailable(err),
             services::Error::Unexpected(err) => Self::Unexpected(err),
         }
@@ -107,7 +111,7 @@ impl ResponseError for AppError {
         match self {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::SignInRequired | Self::SignInRequiredAt(_) => StatusCode::SEE_OTHER,
-            Self::CsrfRejected | Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::CsrfRejected | Self::Forbidden | Self::Refused(_) => StatusCode::FORBIDDEN,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Conflict(_) => StatusCode::CONFLICT,

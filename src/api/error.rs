@@ -79,6 +79,9 @@ impl From<services::Error> for ApiError {
                 format!("Retry in {retry_after_secs} seconds."),
             ),
             Error::Forbidden => Self::new(StatusCode::FORBIDDEN, "forbidden", "Not allowed."),
+            Error::Refused(refusal) => {
+                Self::new(StatusCode::FORBIDDEN, "refused", refusal.message())
+            }
             Error::Unavailable(err) => {
                 tracing::error!(error = %err, "database unavailable");
                 Self::new(

@@ -9,6 +9,6 @@ pub mod session;
 
 pub use cookies::Browser;
 pub use current_user::{CurrentUser, Operator};
-pub use org_member::{OrgAdmin, OrgMember};
+pub use org_member::{OrgAdmin, OrgMember, OrgOwner};
 pub use password::Passwords;
 pub use session::TypedSession;

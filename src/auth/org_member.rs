@@ -23,6 +23,9 @@ pub struct OrgMember {
 /// An owner or admin of the organization in the path.
 pub struct OrgAdmin(pub OrgMember);
 
+/// An owner of the organization in the path.
+pub struct OrgOwner(pub OrgMember);
+
 async fn extract_member(req: HttpRequest) -> Result<OrgMember, AppError> {
     let slug = req
         .match_info()
@@ -61,6 +64,23 @@ impl FromRequest for OrgAdmin {
             let member = extract_member(req).await?;
             if member.role.can_manage_members() {
                 Ok(OrgAdmin(member))
+            } else {
+                Err(AppError::NotFound)
+            }
+        })
+    }
+}
+
+impl FromRequest for OrgOwner {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let member = extract_member(req).await?;
+            if member.role == Role::Owner {
+                Ok(OrgOwner(member))
             } else {
                 Err(AppError::NotFound)
             }

@@ -43,6 +43,11 @@ impl TypedSession {
         self.0.insert(ORG_ID_KEY, org.as_str())
     }
 
+    /// Forgets the organization the user was working in (their membership ended).
+    pub fn clear_org(&self) {
+        self.0.remove(ORG_ID_KEY);
+    }
+
     /// Ends the session: its row is deleted, so a replayed cookie finds nothing.
     pub fn sign_out(&self) {
         self.0.purge();

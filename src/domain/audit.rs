@@ -20,25 +20,47 @@ impl Actor {
     }
 }
 
-/// Every kind of provisioning action the audit log records.
+/// Every kind of action the audit log records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuditAction {
     OrganizationCreated,
     OrganizationSuspended,
     OrganizationReactivated,
+    OrganizationSettingsChanged,
+    BrandingChanged,
     InvitationSent,
+    InvitationResent,
+    InvitationRevoked,
     InvitationAccepted,
     MemberJoined,
+    MemberRoleChanged,
+    MemberRemoved,
+    MemberLeft,
+    DomainAdded,
+    DomainVerified,
+    DomainUnverified,
+    DomainRemoved,
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 17] = [
         Self::OrganizationCreated,
         Self::OrganizationSuspended,
         Self::OrganizationReactivated,
+        Self::OrganizationSettingsChanged,
+        Self::BrandingChanged,
         Self::InvitationSent,
+        Self::InvitationResent,
+        Self::InvitationRevoked,
         Self::InvitationAccepted,
         Self::MemberJoined,
+        Self::MemberRoleChanged,
+        Self::MemberRemoved,
+        Self::MemberLeft,
+        Self::DomainAdded,
+        Self::DomainVerified,
+        Self::DomainUnverified,
+        Self::DomainRemoved,
     ];
 
     /// The action stored as `value`; `None` for a value this version does not know.
@@ -53,11 +75,103 @@ impl AuditAction {
             Self::OrganizationCreated => "organization.created",
             Self::OrganizationSuspended => "organization.suspended",
             Self::OrganizationReactivated => "organization.reactivated",
+            Self::OrganizationSettingsChanged => "organization.settings_changed",
+            Self::BrandingChanged => "organization.branding_changed",
             Self::InvitationSent => "invitation.sent",
+            Self::InvitationResent => "invitation.resent",
+            Self::InvitationRevoked => "invitation.revoked",
             Self::InvitationAccepted => "invitation.accepted",
             Self::MemberJoined => "member.joined",
+            Self::MemberRoleChanged => "member.role_changed",
+            Self::MemberRemoved => "member.removed",
+            Self::MemberLeft => "member.left",
+            Self::DomainAdded => "domain.added",
+            Self::DomainVerified => "domain.verified",
+            Self::DomainUnverified => "domain.unverified",
+            Self::DomainRemoved => "domain.removed",
         }
     }
+}
+
+/// What an action was done to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetKind {
+    Organization,
+    User,
+    Invitation,
+    Domain,
+}
+
+impl TargetKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Organization => "organization",
+            Self::User => "user",
+            Self::Invitation => "invitation",
+            Self::Domain => "domain",
+        }
+    }
+
+    /// The kind stored as `value`; `None` for a value this version does not know.
+    pub fn parse(value: &str) -> Option<Self> {
+        [
+            Self::Organization,
+            Self::User,
+            Self::Invitation,
+            Self::Domain,
+        ]
+        .into_iter()
+        .find(|kind| kind.as_str() == value)
+    }
+}
+
+/// The target of an action: its kind and id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditTarget {
+    pub kind: TargetKind,
+    pub id: String,
+}
+
+impl AuditTarget {
+    pub fn user(id: &UserId) -> Self {
+        Self {
+            kind: TargetKind::User,
+            id: id.to_string(),
+        }
+    }
+
+    pub fn organization(id: &super::OrganizationId) -> Self {
+        Self {
+            kind: TargetKind::Organization,
+            id: id.to_string(),
+        }
+    }
+
+    pub fn invitation(id: &str) -> Self {
+        Self {
+            kind: TargetKind::Invitation,
+            id: id.to_owned(),
+        }
+    }
+
+    pub fn domain(id: &str) -> Self {
+        Self {
+            kind: TargetKind::Domain,
+            id: id.to_owned(),
+        }
+    }
+}
+
+/// An event to record: who did what to what, in which organization, with its details (a
+/// JSON object) and a one-line summary for people.
+#[derive(Debug, Clone)]
+pub struct NewAuditEvent<'a> {
+    pub actor: &'a Actor,
+    pub action: AuditAction,
+    pub organization: Option<&'a super::OrganizationId>,
+    pub target: Option<AuditTarget>,
+    pub details: serde_json::Value,
+    pub summary: String,
 }
 
 impl std::fmt::Display for AuditAction {
@@ -76,6 +190,10 @@ pub struct AuditEntry {
     pub actor_email: Option<String>,
     pub action: AuditAction,
     pub org_slug: Option<super::Slug>,
-    pub subject: String,
+    pub target: Option<AuditTarget>,
+    /// A JSON object; `{}` for events from before details were recorded.
+    pub details: serde_json::Value,
+    /// One line for people.
+    pub summary: String,
     pub client_ip: Option<String>,
 }

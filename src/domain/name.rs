@@ -29,6 +29,11 @@ impl DisplayName {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The name as member searches compare it: lower-cased, so "ada" finds "Ada Lovelace".
+    pub fn search_key(&self) -> String {
+        self.0.to_lowercase()
+    }
 }
 
 impl fmt::Display for DisplayName {

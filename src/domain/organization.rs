@@ -180,6 +180,54 @@ impl fmt::Display for MembershipMode {
     }
 }
 
+/// Who may join an organization without an invitation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum JoinPolicy {
+    /// Nobody: only invited people get in (the default, as in most B2B products).
+    #[default]
+    InvitationOnly,
+    /// Anyone whose verified email is at one of the organization's verified domains.
+    VerifiedDomains,
+    /// Anyone who signs up on its page.
+    Anyone,
+}
+
+impl JoinPolicy {
+    pub const ALL: [Self; 3] = [Self::InvitationOnly, Self::VerifiedDomains, Self::Anyone];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InvitationOnly => "invitation",
+            Self::VerifiedDomains => "verified_domain",
+            Self::Anyone => "anyone",
+        }
+    }
+
+    pub fn parse(input: &str) -> Result<Self, &'static str> {
+        Self::from_stored(input).ok_or("Choose who may join.")
+    }
+
+    /// The policy stored as `value`; `None` for a value this version does not know.
+    pub fn from_stored(value: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|policy| policy.as_str() == value)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::InvitationOnly => "Invited people only",
+            Self::VerifiedDomains => "Anyone with a verified email at one of our verified domains",
+            Self::Anyone => "Anyone who signs up on our sign-up page",
+        }
+    }
+
+    /// Whether the organization's sign-up page is open at all.
+    pub fn opens_sign_up(self) -> bool {
+        self != Self::InvitationOnly
+    }
+}
+
 /// A member's role in an organization.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Role {
@@ -276,7 +324,8 @@ pub struct Organization {
     pub mode: MembershipMode,
     pub connection_id: ConnectionId,
     pub suspended_reason: Option<String>,
-    pub allow_self_signup: bool,
+    pub join_policy: JoinPolicy,
+    pub invitation_lifetime: super::InvitationLifetime,
     pub logo_url: Option<String>,
     pub primary_color: Option<String>,
 }

@@ -7,7 +7,9 @@ use crate::state::AppState;
 use crate::store::{Tx, email_tokens, sessions, signups, users};
 
 pub async fn change_name(state: &AppState, user: &User, name: &DisplayName) -> Result<()> {
-    users::update_name(state.store.pool(), &user.id, name).await?;
+    let mut tx = state.store.begin().await?;
+    users::update_name(&mut tx, &user.id, name).await?;
+    tx.commit().await?;
     Ok(())
 }
 

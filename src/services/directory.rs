@@ -27,7 +27,7 @@ pub async fn organization(
     let org = organizations::find_by_slug(state.store.pool(), slug)
         .await?
         .ok_or(Error::NotFound)?;
-    let members = crate::services::members::page(state, &org, after).await?;
+    let members = crate::services::members::page(state, &org, "", after).await?;
     Ok((org, members))
 }
 

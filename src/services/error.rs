@@ -2,6 +2,8 @@
 //! the browser face to a page, the JSON face to an error code.
 use std::fmt;
 
+use crate::domain::MembershipRefusal;
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// Nothing there, or nothing the caller may see (the same answer, on purpose).
@@ -19,6 +21,9 @@ pub enum Error {
     Throttled { retry_after_secs: i64 },
     #[error("forbidden")]
     Forbidden,
+    /// A rule of the organization refuses the change (the last owner, a role above one's own).
+    #[error("refused: {}", .0.message())]
+    Refused(MembershipRefusal),
     /// The database cannot be reached for now (a restart, a failover).
     #[error("the database is unavailable")]
     Unavailable(#[source] sqlx::Error),
@@ -35,6 +40,10 @@ pub enum Conflict {
     AlreadyMember,
     /// An account already uses the email.
     EmailTaken,
+    /// A pending invitation for the address exists.
+    AlreadyInvited,
+    /// Another organization verified the domain.
+    DomainTaken,
 }
 
 impl fmt::Display for Conflict {
@@ -43,6 +52,8 @@ impl fmt::Display for Conflict {
             Self::SlugTaken => "slug taken",
             Self::AlreadyMember => "already a member",
             Self::EmailTaken => "email taken",
+            Self::AlreadyInvited => "already invited",
+            Self::DomainTaken => "domain verified by another organization",
         })
     }
 }

@@ -1,5 +1,7 @@
 //! Invitations: an email link that lets a person join an organization with a given role.
-use crate::domain::audit::{Actor, AuditAction};
+use serde_json::json;
+
+use crate::domain::audit::{Actor, AuditAction, AuditTarget, NewAuditEvent};
 use crate::domain::{DisplayName, Email, EmailToken, NewPassword, Organization, Role, User};
 use crate::email::messages::Invitation;
 use crate::services::authentication::{self, SignInOutcome};
@@ -37,7 +39,7 @@ pub async fn invite(
         inviter: actor.user_id.as_ref(),
         token: &token,
     };
-    invitations::insert(&mut *tx, form).await?;
+    let invitation = invitations::insert(&mut *tx, form).await?;
     let mail = Invitation {
         inviter: inviter_name.to_owned(),
         organization: org.name.clone(),
@@ -45,15 +47,15 @@ pub async fn invite(
         link: state.links.invitation(&token),
     };
     state.mail.enqueue(&mut *tx, email, &mail).await?;
-    let subject = format!("{email} as {role}");
-    audit::insert(
-        &mut *tx,
+    let event = NewAuditEvent {
         actor,
-        AuditAction::InvitationSent,
-        Some(&org.id),
-        &subject,
-    )
-    .await?;
+        action: AuditAction::InvitationSent,
+        organization: Some(&org.id),
+        target: Some(AuditTarget::invitation(&invitation)),
+        details: json!({"email": email.as_str(), "role": role.as_str()}),
+        summary: format!("{email} as {role}"),
+    };
+    audit::insert(&mut *tx, event).await?;
     tx.commit().await?;
     state.mail.wake();
     Ok(())
@@ -177,19 +179,19 @@ pub async fn accept(
         .await?
         .is_none()
     {
-        memberships::insert(&mut *tx, &org.id, &user.id, role).await?;
+        memberships::insert(&mut *tx, &org.id, &user, role).await?;
     }
     users::set_last_organization(&mut *tx, &user.id, &org.id).await?;
     let actor = Actor::user(&user, client_ip);
-    let subject = format!("{} as {role}", user.email);
-    audit::insert(
-        &mut *tx,
-        &actor,
-        AuditAction::InvitationAccepted,
-        Some(&org.id),
-        &subject,
-    )
-    .await?;
+    let event = NewAuditEvent {
+        actor: &actor,
+        action: AuditAction::InvitationAccepted,
+        organization: Some(&org.id),
+        target: Some(AuditTarget::invitation(&pending.invitation.id)),
+        details: json!({"email": user.email.as_str(), "role": role.as_str()}),
+        summary: format!("{} as {role}", user.email),
+    };
+    audit::insert(&mut *tx, event).await?;
     tx.commit().await?;
     Ok(AcceptOutcome::Joined(user))
 }

@@ -1,8 +1,11 @@
 //! Organizations: creating, suspending and reactivating them, each with its audit event, and
 //! the rules for entering one.
-use crate::domain::audit::{Actor, AuditAction};
+use serde_json::json;
+
+use crate::domain::audit::{Actor, AuditAction, AuditTarget, NewAuditEvent};
 use crate::domain::{
-    ConnectionId, MembershipMode, OrgName, Organization, OrganizationId, Role, Slug, UserId,
+    ConnectionId, JoinPolicy, MembershipMode, OrgName, Organization, OrganizationId, Role, Slug,
+    User,
 };
 use crate::services::{Conflict, Error, Result};
 use crate::state::AppState;
@@ -15,8 +18,8 @@ pub struct NewOrganization {
     pub mode: MembershipMode,
     /// Further connections it may use (ids), besides its password connection.
     pub connections: Vec<String>,
-    /// Whether people may create their own accounts on its sign-up page.
-    pub allow_self_signup: bool,
+    /// Who may join without an invitation.
+    pub join_policy: JoinPolicy,
 }
 
 /// Refuses entry to a suspended organization. Its public pages say only that it is
@@ -85,7 +88,7 @@ pub async fn create_in(tx: &mut Tx, actor: &Actor, new: &NewOrganization) -> Res
         name: &new.name,
         mode: new.mode,
         connection_id: &connection,
-        allow_self_signup: new.allow_self_signup,
+        join_policy: new.join_policy,
     };
     let org = organizations::insert(&mut **tx, form)
         .await?
@@ -93,15 +96,15 @@ pub async fn create_in(tx: &mut Tx, actor: &Actor, new: &NewOrganization) -> Res
     for extra in &new.connections {
         organizations::enable_connection(&mut **tx, &org.id, extra).await?;
     }
-    let subject = format!("{} ({}, {})", org.name, org.slug, org.mode);
-    audit::insert(
-        &mut **tx,
+    let event = NewAuditEvent {
         actor,
-        AuditAction::OrganizationCreated,
-        Some(&org.id),
-        &subject,
-    )
-    .await?;
+        action: AuditAction::OrganizationCreated,
+        organization: Some(&org.id),
+        target: Some(AuditTarget::organization(&org.id)),
+        details: json!({"name": org.name, "slug": org.slug.as_str(), "mode": org.mode.as_str()}),
+        summary: format!("{} ({}, {})", org.name, org.slug, org.mode),
+    };
+    audit::insert(&mut **tx, event).await?;
     Ok(org)
 }
 
@@ -121,13 +124,13 @@ pub async fn create(
 pub async fn create_owned_by(
     state: &AppState,
     actor: &Actor,
-    owner: &UserId,
+    owner: &User,
     new: &NewOrganization,
 ) -> Result<Organization> {
     let mut tx = state.store.begin().await?;
     let org = create_in(&mut tx, actor, new).await?;
     add_member_in(&mut tx, actor, &org, owner, Role::Owner).await?;
-    users::set_last_organization(&mut *tx, owner, &org.id).await?;
+    users::set_last_organization(&mut *tx, &owner.id, &org.id).await?;
     tx.commit().await?;
     Ok(org)
 }
@@ -137,19 +140,19 @@ pub async fn add_member_in(
     tx: &mut Tx,
     actor: &Actor,
     org: &Organization,
-    user: &UserId,
+    user: &User,
     role: Role,
 ) -> Result<()> {
     memberships::insert(&mut **tx, &org.id, user, role).await?;
-    let subject = format!("user {user} as {role}");
-    audit::insert(
-        &mut **tx,
+    let event = NewAuditEvent {
         actor,
-        AuditAction::MemberJoined,
-        Some(&org.id),
-        &subject,
-    )
-    .await?;
+        action: AuditAction::MemberJoined,
+        organization: Some(&org.id),
+        target: Some(AuditTarget::user(&user.id)),
+        details: json!({"email": user.email.as_str(), "role": role.as_str()}),
+        summary: format!("{} as {role}", user.email),
+    };
+    audit::insert(&mut **tx, event).await?;
     Ok(())
 }
 
@@ -162,15 +165,15 @@ pub async fn suspend(
 ) -> Result<()> {
     let mut tx = state.store.begin().await?;
     organizations::set_suspended(&mut *tx, &org.id, Some(reason)).await?;
-    let subject = format!("{}: {reason}", org.slug);
-    audit::insert(
-        &mut *tx,
+    let event = NewAuditEvent {
         actor,
-        AuditAction::OrganizationSuspended,
-        Some(&org.id),
-        &subject,
-    )
-    .await?;
+        action: AuditAction::OrganizationSuspended,
+        organization: Some(&org.id),
+        target: Some(AuditTarget::organization(&org.id)),
+        details: json!({"reason": reason}),
+        summary: format!("{}: {reason}", org.slug),
+    };
+    audit::insert(&mut *tx, event).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -178,14 +181,15 @@ pub async fn suspend(
 pub async fn reactivate(state: &AppState, actor: &Actor, org: &Organization) -> Result<()> {
     let mut tx = state.store.begin().await?;
     organizations::set_suspended(&mut *tx, &org.id, None).await?;
-    audit::insert(
-        &mut *tx,
+    let event = NewAuditEvent {
         actor,
-        AuditAction::OrganizationReactivated,
-        Some(&org.id),
-        org.slug.as_str(),
-    )
-    .await?;
+        action: AuditAction::OrganizationReactivated,
+        organization: Some(&org.id),
+        target: Some(AuditTarget::organization(&org.id)),
+        details: json!({}),
+        summary: org.slug.to_string(),
+    };
+    audit::insert(&mut *tx, event).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -39,3 +39,12 @@ pub fn org_key(name: &str, id: &str) -> String {
 pub fn parse_org_key(key: &str) -> Option<(&str, &str)> {
     key.split_once('\n')
 }
+
+/// Member search pages are keyed by `{email}\n{user id}`.
+pub fn search_key(email: &str, user_id: &str) -> String {
+    format!("{email}\n{user_id}")
+}
+
+pub fn parse_search_key(key: &str) -> Option<(&str, &str)> {
+    key.split_once('\n')
+}

@@ -10,8 +10,9 @@ use subtle::ConstantTimeEq;
 
 use crate::domain::audit::Actor;
 use crate::domain::{
-    BrowserId, ConnectionId, DisplayName, Email, EmailToken, MembershipMode, NewPassword, OrgName,
-    Organization, OrganizationId, PendingSignup, Role, SignupIntent, Slug, User,
+    BrowserId, ConnectionId, DisplayName, Email, EmailToken, JoinPolicy, MembershipMode,
+    NewPassword, OrgName, Organization, OrganizationId, PendingSignup, Role, SignupIntent, Slug,
+    User,
 };
 use crate::email::messages::{AlreadyRegistered, VerifyEmail};
 use crate::services::organizations::{self, NewOrganization};
@@ -311,10 +312,10 @@ async fn create_intent(
         SignupIntent::Account => Ok((None, false)),
         SignupIntent::Join(org_id) => {
             let org = org_store::find_by_id(&mut **tx, org_id).await?;
-            let Some(org) = org.filter(|org| org.allow_self_signup) else {
+            let Some(org) = org.filter(|org| org.join_policy.opens_sign_up()) else {
                 return Ok((None, false));
             };
-            organizations::add_member_in(tx, actor, &org, &user.id, Role::Member).await?;
+            organizations::add_member_in(tx, actor, &org, user, Role::Member).await?;
             Ok((Some((org.id, org.slug)), false))
         }
         SignupIntent::Found { name, slug } => {
@@ -323,11 +324,11 @@ async fn create_intent(
                 slug: slug.clone(),
                 mode: MembershipMode::Shared,
                 connections: Vec::new(),
-                allow_self_signup: false,
+                join_policy: JoinPolicy::InvitationOnly,
             };
             match organizations::create_in(tx, actor, &new).await {
                 Ok(org) => {
-                    organizations::add_member_in(tx, actor, &org, &user.id, Role::Owner).await?;
+                    organizations::add_member_in(tx, actor, &org, user, Role::Owner).await?;
                     Ok((Some((org.id, org.slug)), false))
                 }
                 Err(Error::Conflict(Conflict::SlugTaken)) => Ok((None, true)),

@@ -2,32 +2,41 @@
 use sqlx::{Any, Executor, FromRow};
 
 use super::{now, unknown_value};
-use crate::domain::audit::Actor;
-use crate::domain::{AuditAction, AuditEntry, OrganizationId, Slug};
+use crate::domain::audit::{AuditTarget, NewAuditEvent, TargetKind};
+use crate::domain::{AuditAction, AuditEntry, Slug};
 
-pub async fn insert<'c, E>(
-    db: E,
-    actor: &Actor,
-    action: AuditAction,
-    org: Option<&OrganizationId>,
-    subject: &str,
-) -> Result<(), sqlx::Error>
+/// Records an event, in the caller's transaction: an audited change and its event commit
+/// together or not at all.
+pub async fn insert<'c, E>(db: E, event: NewAuditEvent<'_>) -> Result<(), sqlx::Error>
 where
     E: Executor<'c, Database = Any>,
 {
+    let (target_kind, target_id) = match &event.target {
+        Some(target) => (Some(target.kind.as_str()), Some(target.id.clone())),
+        None => (None, None),
+    };
     sqlx::query(
         "INSERT INTO audit_events (id, occurred_at, actor_id, actor_email, action, organization_id,
-                                   subject, client_ip)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                                   subject, client_ip, target_kind, target_id, details)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(uuid::Uuid::now_v7().to_string())
     .bind(now())
-    .bind(actor.user_id.as_ref().map(|id| id.as_str().to_owned()))
-    .bind(actor.email.clone())
-    .bind(action.as_str())
-    .bind(org.map(|id| id.as_str().to_owned()))
-    .bind(subject.to_owned())
-    .bind(actor.client_ip.clone())
+    .bind(
+        event
+            .actor
+            .user_id
+            .as_ref()
+            .map(|id| id.as_str().to_owned()),
+    )
+    .bind(event.actor.email.clone())
+    .bind(event.action.as_str())
+    .bind(event.organization.map(|id| id.as_str().to_owned()))
+    .bind(event.summary)
+    .bind(event.actor.client_ip.clone())
+    .bind(target_kind)
+    .bind(target_id)
+    .bind(event.details.to_string())
     .execute(db)
     .await
     .map(drop)
@@ -42,6 +51,9 @@ struct AuditRow {
     org_slug: Option<String>,
     subject: String,
     client_ip: Option<String>,
+    target_kind: Option<String>,
+    target_id: Option<String>,
+    details: Option<String>,
 }
 
 impl TryFrom<AuditRow> for AuditEntry {
@@ -55,7 +67,21 @@ impl TryFrom<AuditRow> for AuditEntry {
             occurred_at: row.occurred_at,
             actor_email: row.actor_email,
             org_slug: row.org_slug.map(Slug::from_stored),
-            subject: row.subject,
+            target: match (row.target_kind, row.target_id) {
+                (Some(kind), Some(id)) => Some(AuditTarget {
+                    kind: TargetKind::parse(&kind)
+                        .ok_or_else(|| unknown_value("audit target kind", &kind))?,
+                    id,
+                }),
+                _ => None,
+            },
+            details: match row.details {
+                Some(json) => {
+                    serde_json::from_str(&json).map_err(|err| sqlx::Error::Decode(err.into()))?
+                }
+                None => serde_json::json!({}),
+            },
+            summary: row.subject,
             client_ip: row.client_ip,
         })
     }
@@ -71,7 +97,8 @@ where
     E: Executor<'c, Database = Any>,
 {
     sqlx::query_as::<_, AuditRow>(
-        "SELECT a.id, a.occurred_at, a.actor_email, a.action, o.slug AS org_slug, a.subject, a.client_ip
+        "SELECT a.id, a.occurred_at, a.actor_email, a.action, o.slug AS org_slug, a.subject, a.client_ip,
+                a.target_kind, a.target_id, a.details
          FROM audit_events a LEFT JOIN organizations o ON o.id = a.organization_id
          WHERE ($1 = '' OR a.id < $1)
          ORDER BY a.id DESC

@@ -15,17 +15,19 @@ pub struct InvitationInsertForm<'a> {
     pub token: &'a EmailToken,
 }
 
-pub async fn insert<'c, E>(db: E, form: InvitationInsertForm<'_>) -> Result<(), sqlx::Error>
+/// Stores an invitation; its id.
+pub async fn insert<'c, E>(db: E, form: InvitationInsertForm<'_>) -> Result<String, sqlx::Error>
 where
     E: Executor<'c, Database = Any>,
 {
     let now = now();
+    let id = uuid::Uuid::now_v7().to_string();
     sqlx::query(
         "INSERT INTO invitations (id, organization_id, email, role, inviter_id, token_hash,
                                   expires_at, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
-    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(id.clone())
     .bind(form.org.as_str().to_owned())
     .bind(form.email.as_str().to_owned())
     .bind(form.role.as_str())
@@ -35,7 +37,7 @@ where
     .bind(now)
     .execute(db)
     .await
-    .map(drop)
+    .map(|_| id)
 }
 
 /// A pending invitation, as its link shows it.

@@ -3,25 +3,30 @@ use sqlx::{Any, Executor, FromRow};
 
 use super::{now, unknown_value};
 use crate::domain::{
-    DisplayName, Email, MemberSummary, OrgChoice, OrganizationId, Role, Slug, UserId,
+    DisplayName, Email, MemberSummary, OrgChoice, OrganizationId, Role, Slug, User, UserId,
 };
 
+/// Adds `user` to the organization; its email and name key are kept beside the membership
+/// for the member search.
 pub async fn insert<'c, E>(
     db: E,
     org: &OrganizationId,
-    user: &UserId,
+    user: &User,
     role: Role,
 ) -> Result<(), sqlx::Error>
 where
     E: Executor<'c, Database = Any>,
 {
     sqlx::query(
-        "INSERT INTO memberships (organization_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO memberships (organization_id, user_id, role, created_at, email, name_key)
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(org.as_str().to_owned())
-    .bind(user.as_str().to_owned())
+    .bind(user.id.as_str().to_owned())
     .bind(role.as_str())
     .bind(now())
+    .bind(user.email.as_str().to_owned())
+    .bind(user.name.search_key())
     .execute(db)
     .await
     .map(drop)
@@ -136,6 +141,110 @@ where
     )
     .bind(org.as_str().to_owned())
     .bind(after_time)
+    .bind(after_id.to_owned())
+    .bind(limit)
+    .fetch_all(db)
+    .await?
+    .into_iter()
+    .map(MemberSummary::try_from)
+    .collect()
+}
+
+/// How many owners the organization has.
+pub async fn count_owners<'c, E>(db: E, org: &OrganizationId) -> Result<i64, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM memberships WHERE organization_id = $1 AND role = 'owner'",
+    )
+    .bind(org.as_str().to_owned())
+    .fetch_one(db)
+    .await
+}
+
+/// One member, by user id.
+pub async fn find<'c, E>(
+    db: E,
+    org: &OrganizationId,
+    user: &UserId,
+) -> Result<Option<MemberSummary>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query_as::<_, MemberRow>(
+        "SELECT m.user_id, u.name, u.email, m.role, m.created_at
+         FROM memberships m JOIN users u ON u.id = m.user_id
+         WHERE m.organization_id = $1 AND m.user_id = $2",
+    )
+    .bind(org.as_str().to_owned())
+    .bind(user.as_str().to_owned())
+    .fetch_optional(db)
+    .await?
+    .map(MemberSummary::try_from)
+    .transpose()
+}
+
+pub async fn update_role<'c, E>(
+    db: E,
+    org: &OrganizationId,
+    user: &UserId,
+    role: Role,
+) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query("UPDATE memberships SET role = $1 WHERE organization_id = $2 AND user_id = $3")
+        .bind(role.as_str())
+        .bind(org.as_str().to_owned())
+        .bind(user.as_str().to_owned())
+        .execute(db)
+        .await
+        .map(drop)
+}
+
+/// Ends a membership; false when there was none.
+pub async fn delete<'c, E>(db: E, org: &OrganizationId, user: &UserId) -> Result<bool, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    let done = sqlx::query("DELETE FROM memberships WHERE organization_id = $1 AND user_id = $2")
+        .bind(org.as_str().to_owned())
+        .bind(user.as_str().to_owned())
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// A page of the members whose email or lower-cased name starts with `prefix`, by email.
+/// Both are ranges of an index (byte order), so a search costs what its page costs.
+pub async fn search_page<'c, E>(
+    db: E,
+    org: &OrganizationId,
+    prefix: &str,
+    after: Option<(&str, &str)>,
+    limit: i64,
+) -> Result<Vec<MemberSummary>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    // Every string that starts with `prefix` sorts between it and it followed by the highest
+    // character there is.
+    let upper = format!("{prefix}{}", char::MAX);
+    let (after_email, after_id) = after.unwrap_or(("", ""));
+    sqlx::query_as::<_, MemberRow>(
+        "SELECT m.user_id, u.name, u.email, m.role, m.created_at
+         FROM memberships m JOIN users u ON u.id = m.user_id
+         WHERE m.organization_id = $1
+           AND ((m.email >= $2 AND m.email < $3) OR (m.name_key >= $2 AND m.name_key < $3))
+           AND (m.email, m.user_id) > ($4, $5)
+         ORDER BY m.email, m.user_id
+         LIMIT $6",
+    )
+    .bind(org.as_str().to_owned())
+    .bind(prefix.to_owned())
+    .bind(upper)
+    .bind(after_email.to_owned())
     .bind(after_id.to_owned())
     .bind(limit)
     .fetch_all(db)

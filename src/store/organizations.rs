@@ -3,14 +3,15 @@ use sqlx::{Any, Executor, FromRow};
 
 use super::{now, unknown_value};
 use crate::domain::{
-    ConnectionId, MembershipMode, OrgName, OrgSummary, Organization, OrganizationId, Slug,
+    ConnectionId, InvitationLifetime, JoinPolicy, MembershipMode, OrgName, OrgSummary,
+    Organization, OrganizationId, Slug,
 };
 
 /// The columns an `OrgRow` is read from, as a literal for `concat!`.
 macro_rules! org_columns {
     () => {
         "id, slug, name, membership_mode, connection_id, suspended_reason, suspended_at, \
-         allow_self_signup, logo_url, primary_color"
+         join_policy, invitation_days, logo_url, primary_color"
     };
 }
 
@@ -23,7 +24,8 @@ struct OrgRow {
     connection_id: String,
     suspended_at: Option<i64>,
     suspended_reason: Option<String>,
-    allow_self_signup: i64,
+    join_policy: String,
+    invitation_days: i64,
     logo_url: Option<String>,
     primary_color: Option<String>,
 }
@@ -43,7 +45,9 @@ impl TryFrom<OrgRow> for Organization {
             suspended_reason: row
                 .suspended_at
                 .map(|_| row.suspended_reason.unwrap_or_default()),
-            allow_self_signup: row.allow_self_signup != 0,
+            join_policy: JoinPolicy::from_stored(&row.join_policy)
+                .ok_or_else(|| unknown_value("join policy", &row.join_policy))?,
+            invitation_lifetime: InvitationLifetime::from_stored(row.invitation_days),
             logo_url: row.logo_url,
             primary_color: row.primary_color,
         })
@@ -59,7 +63,7 @@ pub struct OrgInsertForm<'a> {
     pub name: &'a OrgName,
     pub mode: MembershipMode,
     pub connection_id: &'a ConnectionId,
-    pub allow_self_signup: bool,
+    pub join_policy: JoinPolicy,
 }
 
 /// Inserts an organization; `None` when its slug was taken meanwhile. The clash is not an
@@ -73,7 +77,7 @@ where
 {
     sqlx::query_as::<_, OrgRow>(concat!(
         "INSERT INTO organizations (id, slug, name, membership_mode, connection_id,
-                                    allow_self_signup, created_at)
+                                    join_policy, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (slug) DO NOTHING
          RETURNING ",
@@ -84,7 +88,7 @@ where
     .bind(form.name.as_str().to_owned())
     .bind(form.mode.as_str())
     .bind(form.connection_id.as_str().to_owned())
-    .bind(i64::from(form.allow_self_signup))
+    .bind(form.join_policy.as_str())
     .bind(now())
     .fetch_optional(db)
     .await
@@ -239,4 +243,18 @@ where
     .execute(db)
     .await
     .map(drop)
+}
+
+/// Takes the organization's row lock for the rest of the caller's transaction, so that checks
+/// across its memberships (the last owner) and the change they allow cannot interleave with
+/// another transaction's. (SQLite's write transactions are serial already.)
+pub async fn lock<'c, E>(db: E, id: &OrganizationId) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query("UPDATE organizations SET member_count = member_count WHERE id = $1")
+        .bind(id.as_str().to_owned())
+        .execute(db)
+        .await
+        .map(drop)
 }

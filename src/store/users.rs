@@ -109,15 +109,23 @@ where
     .map(|row| row.map(User::from))
 }
 
-pub async fn update_name<'c, E>(db: E, id: &UserId, name: &DisplayName) -> Result<(), sqlx::Error>
-where
-    E: Executor<'c, Database = Any>,
-{
+/// Renames the user, and the name key of their memberships with it (one statement each;
+/// callers run both in a transaction).
+pub async fn update_name(
+    tx: &mut super::Tx,
+    id: &UserId,
+    name: &DisplayName,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET name = $1, updated_at = $2 WHERE id = $3")
         .bind(name.as_str().to_owned())
         .bind(now())
         .bind(id.as_str().to_owned())
-        .execute(db)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE memberships SET name_key = $1 WHERE user_id = $2")
+        .bind(name.search_key())
+        .bind(id.as_str().to_owned())
+        .execute(&mut **tx)
         .await
         .map(drop)
 }
@@ -189,6 +197,25 @@ where
         .execute(db)
         .await
         .map(drop)
+}
+
+/// Forgets the user's last choice when it was `org` (they left it, or were removed).
+pub async fn clear_last_organization<'c, E>(
+    db: E,
+    id: &UserId,
+    org: &OrganizationId,
+) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query(
+        "UPDATE users SET last_organization_id = NULL WHERE id = $1 AND last_organization_id = $2",
+    )
+    .bind(id.as_str().to_owned())
+    .bind(org.as_str().to_owned())
+    .execute(db)
+    .await
+    .map(drop)
 }
 
 #[derive(FromRow)]

@@ -21,10 +21,16 @@ pub enum Notice {
     InvitationSent,
     OrganizationSuspended,
     OrganizationReactivated,
+    LeftOrganization,
+    RoleChanged,
+    MemberRemoved,
+    InvitationRevoked,
+    InvitationResent,
+    SettingsSaved,
 }
 
 impl Notice {
-    const ALL: [Self; 11] = [
+    const ALL: [Self; 17] = [
         Self::EmailVerified,
         Self::EmailVerifiedSlugTaken,
         Self::AccountUnlocked,
@@ -36,6 +42,12 @@ impl Notice {
         Self::InvitationSent,
         Self::OrganizationSuspended,
         Self::OrganizationReactivated,
+        Self::LeftOrganization,
+        Self::RoleChanged,
+        Self::MemberRemoved,
+        Self::InvitationRevoked,
+        Self::InvitationResent,
+        Self::SettingsSaved,
     ];
 
     fn code(self) -> &'static str {
@@ -51,6 +63,12 @@ impl Notice {
             Self::InvitationSent => "invitation-sent",
             Self::OrganizationSuspended => "organization-suspended",
             Self::OrganizationReactivated => "organization-reactivated",
+            Self::LeftOrganization => "left-organization",
+            Self::RoleChanged => "role-changed",
+            Self::MemberRemoved => "member-removed",
+            Self::InvitationRevoked => "invitation-revoked",
+            Self::InvitationResent => "invitation-resent",
+            Self::SettingsSaved => "settings-saved",
         }
     }
 
@@ -73,6 +91,14 @@ impl Notice {
                 "The organization is suspended. Its members can no longer enter it."
             }
             Self::OrganizationReactivated => "The organization is active again.",
+            Self::LeftOrganization => "You left the organization.",
+            Self::RoleChanged => "The role was changed.",
+            Self::MemberRemoved => "The member was removed. Their access ended at once.",
+            Self::InvitationRevoked => "The invitation was revoked. Its link no longer works.",
+            Self::InvitationResent => {
+                "A new invitation link was sent. The old one no longer works."
+            }
+            Self::SettingsSaved => "The settings were saved.",
         }
     }
 

@@ -12,7 +12,7 @@ use crate::auth::csrf;
 use crate::auth::current_user::signed_in_user;
 use crate::domain::{PasswordRules, Slug, User};
 use crate::error::AppError;
-use crate::services::organizations;
+use crate::services::{members, organizations};
 use crate::state::AppState;
 
 /// The shared part of every page's template data.
@@ -81,7 +81,7 @@ impl FromRequest for Page {
             // Signed after the user is known: a blocked user was just signed out.
             let csrf = csrf::form_token(&req);
             let current_org = match (&user, state) {
-                (Some(_), Some(state)) => current_org_name(&req, state).await?,
+                (Some(user), Some(state)) => current_org_name(&req, state, user).await?,
                 _ => None,
             };
             let notice = Notice::from_request(&req);
@@ -98,11 +98,20 @@ impl FromRequest for Page {
     }
 }
 
-/// The name of the organization in the session, if it is still there.
-async fn current_org_name(req: &HttpRequest, state: &AppState) -> Result<Option<String>, AppError> {
+/// The name of the organization in the session while the user is still its member; a
+/// membership that ended (removed, left) is cleared from the session.
+async fn current_org_name(
+    req: &HttpRequest,
+    state: &AppState,
+    user: &User,
+) -> Result<Option<String>, AppError> {
     let session = TypedSession::extract(req).await?;
     let Some(org) = session.org_id().map_err(AppError::unexpected)? else {
         return Ok(None);
     };
+    if members::role_in(state, &user.id, &org).await?.is_none() {
+        session.clear_org();
+        return Ok(None);
+    }
     Ok(organizations::name_of(state, &org).await?)
 }

@@ -28,6 +28,23 @@ pub enum Urls {
     OrgHome,
     OrgMembers,
     OrgBrandCss,
+    OrgLogo,
+    OrgLeave,
+    OrgAdmin,
+    OrgAdminMembers,
+    OrgAdminMemberRole,
+    OrgAdminMemberRemove,
+    OrgAdminInvitations,
+    OrgAdminInvitationsUpload,
+    OrgAdminInvitationResend,
+    OrgAdminInvitationRevoke,
+    OrgAdminBranding,
+    OrgAdminSettings,
+    OrgAdminDomains,
+    OrgAdminDomainVerify,
+    OrgAdminDomainRemove,
+    OrgAdminAudit,
+    OrgAdminAuditCsv,
     Operator,
     OperatorOrgs,
     OperatorNewOrg,
@@ -63,6 +80,23 @@ impl Urls {
             Self::OrgHome => "/o/{slug}",
             Self::OrgMembers => "/o/{slug}/members",
             Self::OrgBrandCss => "/o/{slug}/brand.css",
+            Self::OrgLogo => "/o/{slug}/logo",
+            Self::OrgLeave => "/o/{slug}/leave",
+            Self::OrgAdmin => "/o/{slug}/admin",
+            Self::OrgAdminMembers => "/o/{slug}/admin/members",
+            Self::OrgAdminMemberRole => "/o/{slug}/admin/members/{user_id}/role",
+            Self::OrgAdminMemberRemove => "/o/{slug}/admin/members/{user_id}/remove",
+            Self::OrgAdminInvitations => "/o/{slug}/admin/invitations",
+            Self::OrgAdminInvitationsUpload => "/o/{slug}/admin/invitations/upload",
+            Self::OrgAdminInvitationResend => "/o/{slug}/admin/invitations/{id}/resend",
+            Self::OrgAdminInvitationRevoke => "/o/{slug}/admin/invitations/{id}/revoke",
+            Self::OrgAdminBranding => "/o/{slug}/admin/branding",
+            Self::OrgAdminSettings => "/o/{slug}/admin/settings",
+            Self::OrgAdminDomains => "/o/{slug}/admin/domains",
+            Self::OrgAdminDomainVerify => "/o/{slug}/admin/domains/{id}/verify",
+            Self::OrgAdminDomainRemove => "/o/{slug}/admin/domains/{id}/remove",
+            Self::OrgAdminAudit => "/o/{slug}/admin/audit",
+            Self::OrgAdminAuditCsv => "/o/{slug}/admin/audit.csv",
             Self::Operator => "/admin",
             Self::OperatorOrgs => "/admin/orgs",
             Self::OperatorNewOrg => "/admin/orgs/new",
@@ -80,14 +114,30 @@ impl Urls {
 
     /// The path with its one parameter filled in (`/o/{slug}` → `/o/acme`).
     pub fn with(self, value: impl fmt::Display) -> String {
-        let pattern = self.pattern();
-        match (pattern.find('{'), pattern.find('}')) {
-            (Some(open), Some(close)) => {
-                format!("{}{value}{}", &pattern[..open], &pattern[close + 1..])
-            }
-            _ => pattern.to_owned(),
-        }
+        fill(self.pattern(), &[&value])
     }
+
+    /// The path with its two parameters filled in, in order
+    /// (`/o/{slug}/admin/members/{user_id}/role`).
+    pub fn with2(self, first: impl fmt::Display, second: impl fmt::Display) -> String {
+        fill(self.pattern(), &[&first, &second])
+    }
+}
+
+/// Replaces the pattern's `{…}` parts with `values`, left to right.
+fn fill(pattern: &str, values: &[&dyn fmt::Display]) -> String {
+    let mut path = String::new();
+    let mut rest = pattern;
+    for value in values {
+        let (Some(open), Some(close)) = (rest.find('{'), rest.find('}')) else {
+            break;
+        };
+        path.push_str(&rest[..open]);
+        path.push_str(&value.to_string());
+        rest = &rest[close + 1..];
+    }
+    path.push_str(rest);
+    path
 }
 
 /// Routes without parameters print as their path, as templates and redirects use them.
@@ -211,6 +261,10 @@ mod tests {
         let acme = Slug::from_stored("acme".into());
         assert_eq!(Urls::OrgMembers.with(&acme), "/o/acme/members");
         assert_eq!(Urls::Account.to_string(), "/account");
+        assert_eq!(
+            Urls::OrgAdminMemberRole.with2(&acme, "u1"),
+            "/o/acme/admin/members/u1/role"
+        );
         assert_eq!(RealmUrls::Login.of(None), "/login");
         assert_eq!(
             RealmUrls::ForgotPassword.of(Some(&acme)),

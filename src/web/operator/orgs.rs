@@ -8,8 +8,8 @@ use serde::Deserialize;
 use crate::auth::Operator;
 use crate::domain::audit::Actor;
 use crate::domain::{
-    Connection, Email, MemberSummary, MembershipMode, OrgName, OrgSummary, Organization, Role,
-    Slug, User,
+    Connection, Email, JoinPolicy, MemberSummary, MembershipMode, OrgName, OrgSummary,
+    Organization, Role, Slug, User,
 };
 use crate::error::AppError;
 use crate::services::organizations::{self, NewOrganization};
@@ -168,7 +168,11 @@ pub async fn create(
             slug,
             mode,
             connections: chosen.clone(),
-            allow_self_signup: self_signup,
+            join_policy: if self_signup {
+                JoinPolicy::Anyone
+            } else {
+                JoinPolicy::InvitationOnly
+            },
         };
         match organizations::create(&state, &actor(&operator, &ip), &new).await {
             Ok(org) => return Ok(see_other(&org_path(&org))),

@@ -51,7 +51,7 @@ pub async fn members(
     OrgAdmin(admin): OrgAdmin,
     query: web::Query<AfterQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let found = members::page(&state, &admin.org, query.after.as_deref()).await?;
+    let found = members::page(&state, &admin.org, "", query.after.as_deref()).await?;
     let org = admin.org;
     render(&MembersPage {
         page: page.working_in(&org.name),

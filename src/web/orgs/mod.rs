@@ -1,5 +1,6 @@
 //! Organizations as their people see them: the picker, an organization's own pages under
 //! `/o/{slug}`, founding one at `/signup/organization`, and accepting an invitation.
+pub mod admin;
 pub mod brand;
 pub mod home;
 pub mod invitations;
@@ -25,5 +26,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route(Urls::OrgHome.pattern(), web::get().to(home::home))
         .route(Urls::OrgMembers.pattern(), web::get().to(home::members))
-        .route(Urls::OrgBrandCss.pattern(), web::get().to(brand::css));
+        .route(Urls::OrgBrandCss.pattern(), web::get().to(brand::css))
+        .route(Urls::OrgLeave.pattern(), web::post().to(picker::leave))
+        .configure(admin::configure);
 }

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use crate::auth::{Browser, TypedSession};
 use crate::domain::audit::Actor;
-use crate::domain::{ConnectionId, MembershipMode, OrgName, Slug};
+use crate::domain::{ConnectionId, JoinPolicy, MembershipMode, OrgName, Slug};
 use crate::error::AppError;
 use crate::services::organizations::{self, NewOrganization};
 use crate::services::registration::{self, Joining, SignUp};
@@ -102,10 +102,10 @@ pub async fn post(
                 slug,
                 mode: MembershipMode::Shared,
                 connections: Vec::new(),
-                allow_self_signup: false,
+                join_policy: JoinPolicy::InvitationOnly,
             };
             let actor = Actor::user(user, &ip.0);
-            match organizations::create_owned_by(&state, &actor, &user.id, &new).await {
+            match organizations::create_owned_by(&state, &actor, user, &new).await {
                 Ok(org) => {
                     session.set_org(&org.id).map_err(AppError::unexpected)?;
                     Ok(see_other(&Urls::OrgHome.with(&org.slug)))

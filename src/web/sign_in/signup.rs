@@ -42,7 +42,10 @@ pub struct SignupForm {
 
 /// An organization's sign-up page is open only when the organization allows it.
 fn is_closed(realm: &Realm) -> bool {
-    realm.org.as_ref().is_some_and(|org| !org.allow_self_signup)
+    realm
+        .org
+        .as_ref()
+        .is_some_and(|org| !org.join_policy.opens_sign_up())
 }
 
 pub async fn get(page: Page, realm: Realm) -> Result<HttpResponse, AppError> {

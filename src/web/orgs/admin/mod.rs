@@ -1,0 +1,82 @@
+//! The organization admin portal under `/o/{slug}/admin`, for its owners and admins: members,
+//! invitations, branding, settings, domains and the audit log, one module each.
+pub mod members;
+
+use actix_web::{HttpResponse, web};
+
+use crate::auth::OrgAdmin;
+use crate::domain::{Organization, Slug};
+use crate::error::AppError;
+use crate::web::respond::see_other;
+use crate::web::urls::Urls;
+
+/// The portal's sections, in the order its navigation lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Members,
+    Invitations,
+    Branding,
+    Settings,
+    Domains,
+    Audit,
+}
+
+impl Section {
+    pub const ALL: [Self; 6] = [
+        Self::Members,
+        Self::Invitations,
+        Self::Branding,
+        Self::Settings,
+        Self::Domains,
+        Self::Audit,
+    ];
+
+    pub fn url(self) -> Urls {
+        match self {
+            Self::Members => Urls::OrgAdminMembers,
+            Self::Invitations => Urls::OrgAdminInvitations,
+            Self::Branding => Urls::OrgAdminBranding,
+            Self::Settings => Urls::OrgAdminSettings,
+            Self::Domains => Urls::OrgAdminDomains,
+            Self::Audit => Urls::OrgAdminAudit,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Members => "Members",
+            Self::Invitations => "Invitations",
+            Self::Branding => "Branding",
+            Self::Settings => "Settings",
+            Self::Domains => "Domains",
+            Self::Audit => "Audit log",
+        }
+    }
+}
+
+/// What the portal's layout shows around every section.
+pub struct AdminNav {
+    pub org_name: String,
+    pub slug: Slug,
+    pub section: Section,
+}
+
+impl AdminNav {
+    pub fn new(org: &Organization, section: Section) -> Self {
+        Self {
+            org_name: org.name.clone(),
+            slug: org.slug.clone(),
+            section,
+        }
+    }
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route(Urls::OrgAdmin.pattern(), web::get().to(home))
+        .configure(members::configure);
+}
+
+/// The portal opens on its member list.
+async fn home(OrgAdmin(admin): OrgAdmin) -> Result<HttpResponse, AppError> {
+    Ok(see_other(&Urls::OrgAdminMembers.with(&admin.org.slug)))
+}

@@ -12,3 +12,4 @@ pub mod state;
 pub mod store;
 pub mod telemetry;
 pub mod web;
+pub mod worker;

@@ -19,13 +19,13 @@ use crate::auth::session_store::DbSessionStore;
 use crate::config::Settings;
 use crate::email::MailQueue;
 use crate::email::transport::Transport;
-use crate::email::worker::MailWorker;
 use crate::secret_key::SecretKey;
 use crate::services::operator;
 use crate::state::{AppState, Links};
 use crate::store::Store;
 use crate::telemetry::RequestSpan;
 use crate::web::{self, error_pages, extractors, notice, security_headers};
+use crate::worker::Runner;
 
 pub struct Application {
     store: Store,
@@ -85,7 +85,7 @@ impl Application {
                 .collect(),
         };
         tokio::spawn(
-            MailWorker {
+            Runner {
                 store: store.clone(),
                 transport,
                 from,

@@ -5,6 +5,7 @@ mod helpers;
 
 mod account;
 mod hardening;
+mod jobs;
 mod lockout;
 mod mail;
 mod operator;

@@ -20,7 +20,6 @@ use crate::auth::session::USER_ID_KEY;
 use crate::config::Settings;
 use crate::email::MailQueue;
 use crate::email::transport::Transport;
-use crate::email::worker::MailWorker;
 use crate::secret_key::SecretKey;
 use crate::services::operator;
 use crate::state::{AppState, Links};
@@ -28,6 +27,7 @@ use crate::store::Store;
 use crate::store::session_store::DbSessionStore;
 use crate::telemetry::RequestSpan;
 use crate::web::{self, error_pages, extractors, notice, security_headers};
+use crate::worker::Runner;
 
 pub struct Application {
     store: Store,
@@ -87,7 +87,7 @@ impl Application {
                 .collect(),
         };
         tokio::spawn(
-            MailWorker {
+            Runner {
                 store: store.clone(),
                 transport,
                 from,

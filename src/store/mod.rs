@@ -8,6 +8,7 @@ pub mod audit;
 pub mod connections;
 pub mod email_tokens;
 pub mod invitations;
+pub mod jobs;
 pub mod known_browsers;
 pub mod memberships;
 pub mod organizations;

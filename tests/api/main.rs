@@ -6,6 +6,7 @@ mod helpers;
 mod account;
 mod faces;
 mod hardening;
+mod jobs;
 mod lockout;
 mod logs;
 mod mail;

@@ -75,4 +75,5 @@ mail!(Invitation, "You are invited to join an organization on Usher", "email/inv
     organization: String,
     role: String,
     link: String,
+    days: i64,
 });

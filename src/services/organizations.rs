@@ -4,8 +4,8 @@ use serde_json::json;
 
 use crate::domain::audit::{Actor, AuditAction, AuditTarget, NewAuditEvent};
 use crate::domain::{
-    ConnectionId, JoinPolicy, MembershipMode, OrgName, Organization, OrganizationId, Role, Slug,
-    User,
+    ConnectionId, InvitationLifetime, JoinPolicy, MembershipMode, OrgName, Organization,
+    OrganizationId, Role, Slug, User,
 };
 use crate::services::{Conflict, Error, Result};
 use crate::state::AppState;
@@ -188,6 +188,49 @@ pub async fn reactivate(state: &AppState, actor: &Actor, org: &Organization) -> 
         target: Some(AuditTarget::organization(&org.id)),
         details: json!({}),
         summary: org.slug.to_string(),
+    };
+    audit::insert(&mut *tx, event).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What an organization's owners set for it.
+pub struct Settings {
+    pub name: OrgName,
+    pub join_policy: JoinPolicy,
+    pub invitation_lifetime: InvitationLifetime,
+}
+
+/// Saves the organization's settings, audited with what changed.
+pub async fn update_settings(
+    state: &AppState,
+    actor: &Actor,
+    org: &Organization,
+    settings: &Settings,
+) -> Result<()> {
+    let mut tx = state.store.begin().await?;
+    let form = organizations::SettingsUpdateForm {
+        name: &settings.name,
+        join_policy: settings.join_policy,
+        invitation_lifetime: settings.invitation_lifetime,
+    };
+    organizations::update_settings(&mut *tx, &org.id, form).await?;
+    let event = NewAuditEvent {
+        actor,
+        action: AuditAction::OrganizationSettingsChanged,
+        organization: Some(&org.id),
+        target: Some(AuditTarget::organization(&org.id)),
+        details: json!({
+            "name": settings.name.as_str(),
+            "join_policy": settings.join_policy.as_str(),
+            "invitation_days": settings.invitation_lifetime.days(),
+        }),
+        summary: format!(
+            "{}: {}, invitations valid {} days",
+            settings.name,
+            settings.join_policy.as_str(),
+            settings.invitation_lifetime.days()
+        ),
     };
     audit::insert(&mut *tx, event).await?;
     tx.commit().await?;

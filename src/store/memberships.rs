@@ -253,3 +253,38 @@ where
     .map(MemberSummary::try_from)
     .collect()
 }
+
+/// The addresses of the organization's members.
+pub async fn member_emails<'c, E>(
+    db: E,
+    org: &OrganizationId,
+) -> Result<std::collections::HashSet<String>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    let emails: Vec<String> =
+        sqlx::query_scalar("SELECT email FROM memberships WHERE organization_id = $1")
+            .bind(org.as_str().to_owned())
+            .fetch_all(db)
+            .await?;
+    Ok(emails.into_iter().collect())
+}
+
+/// True when an account with this address is a member of the organization.
+pub async fn has_member_email<'c, E>(
+    db: E,
+    org: &OrganizationId,
+    email: &Email,
+) -> Result<bool, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    let found: Option<String> = sqlx::query_scalar(
+        "SELECT user_id FROM memberships WHERE organization_id = $1 AND email = $2 LIMIT 1",
+    )
+    .bind(org.as_str().to_owned())
+    .bind(email.as_str().to_owned())
+    .fetch_optional(db)
+    .await?;
+    Ok(found.is_some())
+}

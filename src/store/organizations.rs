@@ -258,3 +258,30 @@ where
         .await
         .map(drop)
 }
+
+/// The settings an organization's owners change themselves.
+pub struct SettingsUpdateForm<'a> {
+    pub name: &'a OrgName,
+    pub join_policy: JoinPolicy,
+    pub invitation_lifetime: InvitationLifetime,
+}
+
+pub async fn update_settings<'c, E>(
+    db: E,
+    id: &OrganizationId,
+    form: SettingsUpdateForm<'_>,
+) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query(
+        "UPDATE organizations SET name = $1, join_policy = $2, invitation_days = $3 WHERE id = $4",
+    )
+    .bind(form.name.as_str().to_owned())
+    .bind(form.join_policy.as_str())
+    .bind(form.invitation_lifetime.days())
+    .bind(id.as_str().to_owned())
+    .execute(db)
+    .await
+    .map(drop)
+}

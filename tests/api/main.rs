@@ -12,6 +12,7 @@ mod logs;
 mod mail;
 mod migration_parity;
 mod operator;
+mod org_admin;
 mod org_membership;
 mod org_operator;
 mod org_signup;

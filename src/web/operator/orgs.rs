@@ -12,8 +12,9 @@ use crate::domain::{
     Organization, Role, Slug, User,
 };
 use crate::error::AppError;
+use crate::services::invitations::{self, Inviter};
 use crate::services::organizations::{self, NewOrganization};
-use crate::services::{self, Conflict, directory, invitations};
+use crate::services::{self, Conflict, directory};
 use crate::state::AppState;
 use crate::web::client_ip::ClientIp;
 use crate::web::forms::FieldErrors;
@@ -278,14 +279,22 @@ pub async fn invite_owner(
         let page = org_page(page, &state, &slug, None, typed, errors).await?;
         return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
-    let (inviter, actor) = (operator.name.to_string(), actor(&operator, &ip));
-    match invitations::invite(&state, &actor, &inviter, &org, &email, Role::Owner).await {
+    let (name, actor) = (operator.name.to_string(), actor(&operator, &ip));
+    let inviter = Inviter {
+        actor: &actor,
+        name: &name,
+        role: None,
+    };
+    match invitations::invite(&state, &inviter, &org, &email, Role::Owner).await {
         Ok(()) => Ok(Notice::InvitationSent.redirect(&org_path(&org))),
-        Err(services::Error::Conflict(Conflict::AlreadyMember)) => {
-            errors.add(
-                "email",
-                format!("{email} is already a member of {}.", org.name),
-            );
+        Err(services::Error::Conflict(
+            conflict @ (Conflict::AlreadyMember | Conflict::AlreadyInvited),
+        )) => {
+            let message = match conflict {
+                Conflict::AlreadyMember => format!("{email} is already a member of {}.", org.name),
+                _ => format!("{email} has a pending invitation to {} already.", org.name),
+            };
+            errors.add("email", message);
             let page = org_page(page, &state, &slug, None, email.to_string(), errors).await?;
             render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }

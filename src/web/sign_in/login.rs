@@ -160,7 +160,46 @@ pub async fn destination(
     }
 }
 
-pub async fn logout(session: TypedSession) -> HttpResponse {
+#[derive(Deserialize)]
+pub struct LogoutForm {
+    /// Where to continue once signed out: a local path only (an invitation link, say).
+    #[serde(default)]
+    return_to: String,
+}
+
+pub async fn logout(session: TypedSession, form: web::Form<LogoutForm>) -> HttpResponse {
     session.sign_out();
-    Notice::SignedOut.redirect(&RealmUrls::Login.of(None))
+    let destination = match local_path(&form.return_to) {
+        Some(path) => path.to_owned(),
+        None => RealmUrls::Login.of(None),
+    };
+    Notice::SignedOut.redirect(&destination)
+}
+
+/// `path` if it stays on this site: absolute-path only, never `//host` or a backslash trick.
+pub fn local_path(path: &str) -> Option<&str> {
+    let local = path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && !path.chars().any(char::is_control);
+    local.then_some(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(local_path("/invitations/abc"), Some("/invitations/abc"));
+        for outside in [
+            "https://evil.example/",
+            "//evil.example",
+            "/\\evil.example",
+            "",
+            "x",
+        ] {
+            assert_eq!(local_path(outside), None, "{outside}");
+        }
+    }
 }

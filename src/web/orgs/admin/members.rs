@@ -80,7 +80,7 @@ async fn page_of(
     let found = members::page(state, &admin.org, &q, after).await?;
     Ok(MembersPage {
         page: page.working_in(&admin.org.name),
-        admin: AdminNav::new(&admin.org, Section::Members),
+        admin: AdminNav::new(admin, Section::Members),
         q,
         members: found.items,
         next: found.next,

@@ -1,11 +1,13 @@
 //! The organization admin portal under `/o/{slug}/admin`, for its owners and admins: members,
 //! invitations, branding, settings, domains and the audit log, one module each.
+pub mod invitations;
 pub mod members;
+pub mod settings;
 
 use actix_web::{HttpResponse, web};
 
-use crate::auth::OrgAdmin;
-use crate::domain::{Organization, Slug};
+use crate::auth::{OrgAdmin, OrgMember};
+use crate::domain::{Role, Slug};
 use crate::error::AppError;
 use crate::web::respond::see_other;
 use crate::web::urls::Urls;
@@ -42,6 +44,11 @@ impl Section {
         }
     }
 
+    /// Settings are for owners; admins see every other section.
+    pub fn visible_to(self, role: Role) -> bool {
+        self != Self::Settings || role == Role::Owner
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Self::Members => "Members",
@@ -59,21 +66,33 @@ pub struct AdminNav {
     pub org_name: String,
     pub slug: Slug,
     pub section: Section,
+    /// The viewer's role: the sections offered are those it may open.
+    pub role: Role,
 }
 
 impl AdminNav {
-    pub fn new(org: &Organization, section: Section) -> Self {
+    pub fn new(member: &OrgMember, section: Section) -> Self {
         Self {
-            org_name: org.name.clone(),
-            slug: org.slug.clone(),
+            org_name: member.org.name.clone(),
+            slug: member.org.slug.clone(),
             section,
+            role: member.role,
         }
+    }
+
+    pub fn sections(&self) -> Vec<Section> {
+        Section::ALL
+            .into_iter()
+            .filter(|section| section.visible_to(self.role))
+            .collect()
     }
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route(Urls::OrgAdmin.pattern(), web::get().to(home))
-        .configure(members::configure);
+        .configure(members::configure)
+        .configure(invitations::configure)
+        .configure(settings::configure);
 }
 
 /// The portal opens on its member list.

@@ -1,0 +1,533 @@
+//! The organization admin portal: members, roles, removal, leaving, invitations and settings.
+use reqwest::StatusCode;
+
+use crate::helpers::{PASSWORD, TestApp, location, spawn_app, token_in};
+
+/// An organization `acme` whose owner (returned, signed in) was provisioned by the operator.
+async fn acme_with_owner(app: &TestApp) -> TestApp {
+    app.become_operator().await;
+    app.create_org("Acme", "acme", "shared", false).await;
+    app.invite_owner("acme", "owner@acme.test").await;
+    let owner = app.other_browser();
+    let res = owner
+        .accept_invitation_as_new("owner@acme.test", "Olive Owner", PASSWORD)
+        .await;
+    assert_eq!(location(&res), "/o/acme");
+    owner
+}
+
+/// `by` invites `email` as `role` through the portal; the response.
+async fn invite(by: &TestApp, email: &str, role: &str) -> reqwest::Response {
+    by.post(
+        "/o/acme/admin/invitations",
+        &[("email", email), ("role", role)],
+    )
+    .await
+}
+
+/// Invites `email` as `role` and has them accept in a browser of their own (returned).
+async fn member(app: &TestApp, owner: &TestApp, email: &str, name: &str, role: &str) -> TestApp {
+    let seen = app.mails_to(email).len();
+    assert_eq!(
+        invite(owner, email, role).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    app.next_mail_to(email, seen).await;
+    let person = app.other_browser();
+    let res = person.accept_invitation_as_new(email, name, PASSWORD).await;
+    assert_eq!(location(&res), "/o/acme", "{email} joined");
+    person
+}
+
+async fn user_id(app: &TestApp, email: &str) -> String {
+    sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(email.to_owned())
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap()
+}
+
+async fn role_of(app: &TestApp, email: &str) -> Option<String> {
+    sqlx::query_scalar(
+        "SELECT m.role FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = $1",
+    )
+    .bind(email.to_owned())
+    .fetch_optional(app.store.pool())
+    .await
+    .unwrap()
+}
+
+async fn set_role(by: &TestApp, app: &TestApp, email: &str, role: &str) -> reqwest::Response {
+    let id = user_id(app, email).await;
+    by.post(
+        &format!("/o/acme/admin/members/{id}/role"),
+        &[("role", role)],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn members_are_found_by_the_start_of_their_email_or_name() {
+    let app = spawn_app().await;
+    let owner = acme_with_owner(&app).await;
+    member(&app, &owner, "ada@acme.test", "Ada Lovelace", "member").await;
+    member(
+        &app,
+        &owner,
+        "rear.admiral@acme.test",
+        "Grace Hopper",
+        "member",
+    )
+    .await;
+    let by_email = owner.get_html("/o/acme/admin/members?q=ada").await;
+    assert!(by_email.contains("ada@acme.test") && !by_email.contains("rear.admiral@"));
+    let by_name = owner.get_html("/o/acme/admin/members?q=GRA").await;
+    assert!(by_name.contains("rear.admiral@acme.test") && !by_name.contains("ada@acme.test"));
+    let none = owner.get_html("/o/acme/admin/members?q=zed").await;
+    assert!(none.contains("starts with"));
+    let all = owner.get_html("/o/acme/admin/members").await;
+    assert!(all.contains("ada@acme.test") && all.contains("rear.admiral@acme.test"));
+}
+
+#[tokio::test]
+async fn admins_cannot_grant_above_their_role_nor_touch_owners() {
+    let app = spawn_app().await;
+    let owner = acme_with_owner(&app).await;
+    let admin = member(&app, &owner, "admin@acme.test", "Adam Admin", "admin").await;
+    member(&app, &owner, "mel@acme.test", "Mel Member", "member").await;
+    let audit_before = app.count("audit_events").await;
+
+    let res = set_role(&admin, &app, "mel@acme.test", "owner").await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("above your own"));
+    let res = set_role(&admin, &app, "owner@acme.test", "member").await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("Only an owner"));
+    let id = user_id(&app, "owner@acme.test").await;
+    let res = admin
+        .post(&format!("/o/acme/admin/members/{id}/remove"), &[])
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        role_of(&app, "mel@acme.test").await.as_deref(),
+        Some("member")
+    );
+    assert_eq!(
+        role_of(&app, "owner@acme.test").await.as_deref(),
+        Some("owner")
+    );
+    assert_eq!(
+        app.count("audit_events").await,
+        audit_before,
+        "refusals write nothing"
+    );
+
+    // What an admin may do: make a member an admin.
+    let res = set_role(&admin, &app, "mel@acme.test", "admin").await;
+    assert_eq!(location(&res), "/o/acme/admin/members");
+    assert_eq!(
+        role_of(&app, "mel@acme.test").await.as_deref(),
+        Some("admin")
+    );
+    let actions: Vec<String> =
+        sqlx::query_scalar("SELECT action FROM audit_events WHERE action = 'member.role_changed'")
+            .fetch_all(app.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(actions.len(), 1);
+    // A plain member has no portal at all.
+    let mel_member = member(&app, &owner, "pat@acme.test", "Pat Plain", "member").await;
+    assert_eq!(
+        mel_member.get("/o/acme/admin/members").await.status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn the_last_owner_can_neither_leave_nor_be_demoted() {
+    let app = spawn_app().await;
+    let owner = acme_with_owner(&app).await;
+    let res = set_role(&owner, &app, "owner@acme.test", "admin").await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("last owner"));
+    let res = owner.post("/o/acme/leave", &[]).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("last owner"));
+    assert_eq!(
+        role_of(&app, "owner@acme.test").await.as_deref(),
+        Some("owner")
+    );
+
+    // With a second owner, the first may step down.
+    member(&app, &owner, "second@acme.test", "Sam Second", "owner").await;
+    let res = set_role(&owner, &app, "owner@acme.test", "admin").await;
+    assert_eq!(location(&res), "/o/acme/admin/members");
+    assert_eq!(
+        role_of(&app, "owner@acme.test").await.as_deref(),
+        Some("admin")
+    );
+}
+
+#[tokio::test]
+async fn two_owners_demoting_each_other_at_once_leave_one_owner() {
+    let app = spawn_app().await;
+    let first = acme_with_owner(&app).await;
+    let second = member(&app, &first, "second@acme.test", "Sam Second", "owner").await;
+    let (a, b) = tokio::join!(
+        set_role(&first, &app, "second@acme.test", "member"),
+        set_role(&second, &app, "owner@acme.test", "member"),
+    );
+    let owners: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE role = 'owner'")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(owners, 1, "answers: {} and {}", a.status(), b.status());
+}
+
+#[tokio::test]
+async fn a_removed_member_loses_the_organization_at_once() {
+    let app = spawn_app().await;
+    let owner = acme_with_owner(&app).await;
+    let mel = member(&app, &owner, "mel@acme.test", "Mel Member", "member").await;
+    assert!(
+        mel.get_html("/orgs")
+            .await
+            .contains("class=\"current-org\">Acme<")
+    );
+    let id = user_id(&app, "mel@acme.test").await;
+    let res = owner
+        .post(&format!("/o/acme/admin/members/{id}/remove"), &[])
+        .await;
+    assert_eq!(location(&res), "/o/acme/admin/members");
+    assert_eq!(mel.get("/o/acme").await.status(), StatusCode::NOT_FOUND);
+    let picker = mel.get_html("/orgs").await;
+    assert!(
+        !picker.contains("current-org"),
+        "the current organization is cleared"
+    );
+    assert!(!picker.contains("Acme"));
+    let last: Option<String> =
+        sqlx::query_scalar("SELECT last_organization_id FROM users WHERE email = 'mel@acme.test'")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(last, None);
+    let removed: i64 = app
+        .count("audit_events WHERE action = 'member.removed'")
+        .await;
+    assert_eq!(removed, 1);
+}
+
+#[tokio::test]
+async fn members_leave_from_the_picker() {
+    let app = spawn_app().await;
+    let owner = acme_with_owner(&app).await;
+    let mel = member(&app, &owner, "mel@acme.test", "Mel Member", "member").await;
+    let res = mel.post("/o/acme/leave", &[]).await;
+    assert_eq!(location(&res), "/orgs");
+    assert!(
+        mel.get_html("/orgs")
+            .await
+            .contains("You left the organization")
+    );
+    assert_eq!(mel.get("/o/acme").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(role_of(&app, "mel@acme.test").await, None);
+    assert_eq!(
+        app.count("audit_events WHERE action = 'member.left'").await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn inviting_a_member_or_a_pending_address_again_says_so_and_sends_nothing() {
+    let app = spawn_app().await;
+    let owner = acme_with_owner(&app).await;
+    assert_eq!(
+        invite(&owner, "new@acme.test", "member").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let queued = app.queued_to("new@acme.test").await;
+    let res = invite(&owner, "new@acme.test", "admin").await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("pending invitation already")
+    );
+    let res = invite(&owner, "owner@acme.test", "member").await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("already a member"));
+    assert_eq!(
+        app.queued_to("new@acme.test").await,
+        queued,
+        "no second mail"
+    );
+    for (email, role, message) in [
+        ("not-an-email", "member", "valid email"),
+        ("x@acme.test", "king", "Choose owner"),
+    ] {
+        let res = invite(&owner, email, role).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.text().await.unwrap().contains(message), "{message}");
+    }
+    assert_eq!(app.count("invitations").await, 2, "the owner's and new@'s");
+}
+
+#[tokio::test]
+async fn an_admin_cannot_invite_an_owner() {
+    let app = spawn_app().await;
+    let owner = acme_with_owner(&app).await;
+    let admin = member(&app, &owner, "admin@acme.test", "Adam Admin", "admin").await;
+    let res = invite(&admin, "boss@acme.test", "owner").await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("above your own"));
+    assert_eq!(app.queued_to("boss@acme.test").await, 0);
+}
+
+async fn invitation_id(app: &TestApp, email: &str) -> String {
+    sqlx::query_scalar("SELECT id FROM invitations WHERE email = $1")
+        .bind(email.to_owned())
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn resending_replaces_the_link_and_revoking_withdraws_it() {
+    let app = spawn_app().await;
+    let owner = acme_with_owner(&app).await;
+    invite(&owner, "new@acme.test", "member").await;
+    let first = app
+        .nth_mail_to("new@acme.test", 1)
+        .await
+        .link_to("/invitations/");
+    let id = invitation_id(&app, "new@acme.test").await;
+    let res = owner
+        .post(&format!("/o/acme/admin/invitations/{id}/resend"), &[])
+        .await;
+    assert_eq!(location(&res), "/o/acme/admin/invitations");
+    let second = app
+        .nth_mail_to("new@acme.test", 2)
+        .await
+        .link_to("/invitations/");
+    assert_ne!(first, second);
+    let visitor = app.other_browser();
+    assert_eq!(
+        visitor.get(&first.replace(&app.address, "")).await.status(),
+        StatusCode::GONE
+    );
+    assert_eq!(
+        visitor
+            .get(&second.replace(&app.address, ""))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+
+    let res = owner
+        .post(&format!("/o/acme/admin/invitations/{id}/revoke"), &[])
+        .await;
+    assert_eq!(location(&res), "/o/acme/admin/invitations");
+    let res = visitor.get(&second.replace(&app.address, "")).await;
+    assert_eq!(res.status(), StatusCode::GONE);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("withdrawn") && html.contains("ask them for a new invitation"));
+    let list = owner.get_html("/o/acme/admin/invitations").await;
+    assert!(list.contains("revoked"));
+    let actions: Vec<String> = sqlx::query_scalar(
+        "SELECT action FROM audit_events WHERE action LIKE 'invitation.re%' ORDER BY id",
+    )
+    .fetch_all(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(actions, ["invitation.resent", "invitation.revoked"]);
+}
+
+#[tokio::test]
+async fn an_expired_invitation_says_so_and_can_be_sent_again() {
+    let app = spawn_app().await;
+    let owner = acme_with_owner(&app).await;
+    invite(&owner, "late@acme.test", "member").await;
+    let link = app
+        .nth_mail_to("late@acme.test", 1)
+        .await
+        .link_to("/invitations/");
+    app.exec("UPDATE invitations SET expires_at = 1 WHERE email = 'late@acme.test'")
+        .await;
+    let visitor = app.other_browser();
+    let res = visitor.get(&link.replace(&app.address, "")).await;
+    assert_eq!(res.status(), StatusCode::GONE);
+    assert!(res.text().await.unwrap().contains("has expired"));
+    assert!(
+        owner
+            .get_html("/o/acme/admin/invitations")
+            .await
+            .contains("expired")
+    );
+    let id = invitation_id(&app, "late@acme.test").await;
+    owner
+        .post(&format!("/o/acme/admin/invitations/{id}/resend"), &[])
+        .await;
+    let fresh = app
+        .nth_mail_to("late@acme.test", 2)
+        .await
+        .link_to("/invitations/");
+    assert_eq!(
+        visitor.get(&fresh.replace(&app.address, "")).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn a_mismatched_account_never_burns_the_invitation() {
+    let app = spawn_app().await;
+    let owner = acme_with_owner(&app).await;
+    invite(&owner, "bob@acme.test", "member").await;
+    let path = app
+        .nth_mail_to("bob@acme.test", 1)
+        .await
+        .link_to("/invitations/")
+        .replace(&app.address, "");
+    // Alice, signed in, opens Bob's link.
+    let alice = app.other_browser();
+    alice
+        .create_verified_user("Alice", "alice@example.com", PASSWORD)
+        .await;
+    let page = alice.get_html(&path).await;
+    assert!(
+        page.contains("signed in as <strong>alice@example.com</strong>"),
+        "{page}"
+    );
+    assert!(page.contains("Sign out and continue"));
+    let res = alice.post(&path, &[]).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert_eq!(role_of(&app, "alice@example.com").await, None);
+    // Signing out from there comes back to the invitation, still valid.
+    let res = alice.post("/logout", &[("return_to", &path)]).await;
+    assert_eq!(location(&res), path);
+    let res = alice
+        .post(&path, &[("name", "Bob"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(location(&res), "/o/acme");
+    assert_eq!(
+        role_of(&app, "bob@acme.test").await.as_deref(),
+        Some("member")
+    );
+    // Sign-out never sends anyone off the site.
+    let res = alice
+        .post("/logout", &[("return_to", "//evil.example/x")])
+        .await;
+    assert_eq!(location(&res), "/login");
+}
+
+#[tokio::test]
+async fn two_accepts_at_once_make_one_membership_and_a_second_click_leads_in() {
+    let app = spawn_app().await;
+    let owner = acme_with_owner(&app).await;
+    invite(&owner, "twice@acme.test", "member").await;
+    let path = app
+        .nth_mail_to("twice@acme.test", 1)
+        .await
+        .link_to("/invitations/")
+        .replace(&app.address, "");
+    let (one, two) = (app.other_browser(), app.other_browser());
+    one.get(&path).await;
+    two.get(&path).await;
+    let fields = [("name", "Twice"), ("password", PASSWORD)];
+    let (a, b) = tokio::join!(one.post(&path, &fields), two.post(&path, &fields));
+    let joined = [&a, &b]
+        .iter()
+        .filter(|res| location(res) == "/o/acme")
+        .count();
+    assert_eq!(joined, 1, "{} and {}", a.status(), b.status());
+    let memberships: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM memberships m JOIN users u ON u.id = m.user_id
+         WHERE u.email = 'twice@acme.test'",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(memberships, 1);
+    assert_eq!(app.count("users WHERE email = 'twice@acme.test'").await, 1);
+    // The member clicks the link again: into the organization, not an error page.
+    let member = if location(&a) == "/o/acme" {
+        &one
+    } else {
+        &two
+    };
+    let again = member.get(&path).await;
+    assert_eq!(location(&again), "/o/acme");
+    // Anyone else learns it was accepted and is offered the organization's sign-in.
+    let stranger = app.other_browser();
+    let page = stranger.get_html(&path).await;
+    assert!(page.contains("accepted already") && page.contains("/o/acme/login"));
+    let _ = token_in;
+}
+
+#[tokio::test]
+async fn owners_set_the_name_who_may_join_and_the_invitation_lifetime() {
+    let app = spawn_app().await;
+    let owner = acme_with_owner(&app).await;
+    let admin = member(&app, &owner, "admin@acme.test", "Adam Admin", "admin").await;
+    assert_eq!(
+        admin.get("/o/acme/admin/settings").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert!(
+        !admin
+            .get_html("/o/acme/admin/members")
+            .await
+            .contains(">Settings<")
+    );
+    assert_eq!(
+        app.get("/o/acme/signup").await.status(),
+        StatusCode::FORBIDDEN,
+        "invitation only"
+    );
+
+    for (name, policy, days, message) in [
+        ("", "anyone", "7", "Enter the organization"),
+        ("Acme", "everyone", "7", "Choose who may join"),
+        ("Acme", "anyone", "31", "1 to 30 days"),
+    ] {
+        let fields = [
+            ("name", name),
+            ("join_policy", policy),
+            ("invitation_days", days),
+        ];
+        let res = owner.post("/o/acme/admin/settings", &fields).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{message}");
+        assert!(res.text().await.unwrap().contains(message), "{message}");
+    }
+    let fields = [
+        ("name", "Acme Rockets"),
+        ("join_policy", "anyone"),
+        ("invitation_days", "3"),
+    ];
+    let res = owner.post("/o/acme/admin/settings", &fields).await;
+    assert_eq!(location(&res), "/o/acme/admin/settings");
+    assert!(owner.get_html("/o/acme").await.contains("Acme Rockets"));
+    let visitor = app.other_browser();
+    assert_eq!(
+        visitor.get("/o/acme/signup").await.status(),
+        StatusCode::OK,
+        "anyone may join"
+    );
+
+    invite(&owner, "soon@acme.test", "member").await;
+    let lifetime: i64 = sqlx::query_scalar(
+        "SELECT expires_at - created_at FROM invitations WHERE email = 'soon@acme.test'",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(lifetime, 3 * 24 * 3600);
+    let mail = app.nth_mail_to("soon@acme.test", 1).await;
+    assert!(mail.text.contains("for 3 days") && mail.text.contains("Acme Rockets"));
+    assert_eq!(
+        app.count("audit_events WHERE action = 'organization.settings_changed'")
+            .await,
+        1
+    );
+}

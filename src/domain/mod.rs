@@ -4,6 +4,7 @@ pub mod connection;
 pub mod email;
 pub mod ids;
 pub mod invitation;
+pub mod invitation_csv;
 pub mod mail;
 pub mod membership;
 pub mod name;

@@ -2,6 +2,7 @@
 use serde_json::json;
 
 use crate::domain::audit::{Actor, AuditAction, AuditTarget, NewAuditEvent};
+use crate::domain::invitation_csv::CsvRow;
 use crate::domain::{
     DisplayName, Email, EmailToken, InvitationState, InvitationSummary, NewPassword, Organization,
     Role, User, membership,
@@ -103,14 +104,6 @@ async fn mail_link(
     Ok(())
 }
 
-/// One row of a bulk invitation, as read from the file (1-based line number).
-#[derive(Debug, Clone)]
-pub struct InviteRow {
-    pub line: u64,
-    pub email: String,
-    pub role: String,
-}
-
 /// What became of one row of a bulk invitation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RowOutcome {
@@ -144,8 +137,8 @@ pub async fn invite_many(
     state: &AppState,
     inviter: &Inviter<'_>,
     org: &Organization,
-    rows: &[InviteRow],
-) -> Result<Vec<(InviteRow, RowOutcome)>> {
+    rows: &[CsvRow],
+) -> Result<Vec<(CsvRow, RowOutcome)>> {
     let mut tx = state.store.begin().await?;
     let members = memberships::member_emails(&mut *tx, &org.id).await?;
     let mut invited = invitations::pending_emails(&mut *tx, &org.id).await?;

@@ -25,23 +25,42 @@ pub enum CsvError {
     TooManyRows,
     Empty,
     /// A line with another number of columns than one or two.
-    WrongColumns { line: u64, found: usize },
+    WrongColumns {
+        line: u64,
+        found: usize,
+    },
     /// The file is not CSV at all (an unclosed quote, say).
-    Malformed { line: u64 },
+    Malformed {
+        line: u64,
+    },
 }
 
 impl fmt::Display for CsvError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::TooLarge => write!(f, "The file is larger than 2 MB. Split it into smaller files."),
-            Self::NotUtf8 => write!(f, "The file is not UTF-8 text. Save it as CSV (UTF-8) and try again."),
-            Self::TooManyRows => write!(f, "The file has more than {MAX_ROWS} rows. Split it into smaller files."),
-            Self::Empty => write!(f, "The file has no rows. Put one address per line: email,role."),
+            Self::TooLarge => write!(
+                f,
+                "The file is larger than 2 MB. Split it into smaller files."
+            ),
+            Self::NotUtf8 => write!(
+                f,
+                "The file is not UTF-8 text. Save it as CSV (UTF-8) and try again."
+            ),
+            Self::TooManyRows => write!(
+                f,
+                "The file has more than {MAX_ROWS} rows. Split it into smaller files."
+            ),
+            Self::Empty => write!(
+                f,
+                "The file has no rows. Put one address per line: email,role."
+            ),
             Self::WrongColumns { line, found } => write!(
                 f,
                 "Line {line} has {found} columns. Each line needs an email and, optionally, a role: email,role."
             ),
-            Self::Malformed { line } => write!(f, "Line {line} is not valid CSV (check its quotes)."),
+            Self::Malformed { line } => {
+                write!(f, "Line {line} is not valid CSV (check its quotes).")
+            }
         }
     }
 }
@@ -71,9 +90,13 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<CsvRow>, CsvError> {
     let mut rows = Vec::new();
     for (index, record) in reader.records().enumerate() {
         let record = record.map_err(|err| CsvError::Malformed {
-            line: err.position().map_or(index as u64 + 1, |p| line_at(p.byte())),
+            line: err
+                .position()
+                .map_or(index as u64 + 1, |p| line_at(p.byte())),
         })?;
-        let line = record.position().map_or(index as u64 + 1, |p| line_at(p.byte()));
+        let line = record
+            .position()
+            .map_or(index as u64 + 1, |p| line_at(p.byte()));
         let fields: Vec<&str> = record.iter().collect();
         if fields.iter().all(|field| field.is_empty()) {
             continue;
@@ -116,7 +139,14 @@ mod tests {
     fn rows_with_or_without_header_and_role() {
         let rows = parse(b"email,role\nada@example.com,admin\n\ngrace@example.com\n").unwrap();
         assert_eq!(rows.len(), 2);
-        assert_eq!(rows[0], CsvRow { line: 2, email: "ada@example.com".into(), role: "admin".into() });
+        assert_eq!(
+            rows[0],
+            CsvRow {
+                line: 2,
+                email: "ada@example.com".into(),
+                role: "admin".into()
+            }
+        );
         assert_eq!(rows[1].role, "member");
         assert_eq!(rows[1].line, 4);
         assert_eq!(parse(b"ada@example.com,Owner").unwrap()[0].role, "owner");
@@ -124,10 +154,15 @@ mod tests {
 
     #[test]
     fn bad_files_are_refused_whole() {
-        assert_eq!(parse(b"a@b.c,member,extra"), Err(CsvError::WrongColumns { line: 1, found: 3 }));
+        assert_eq!(
+            parse(b"a@b.c,member,extra"),
+            Err(CsvError::WrongColumns { line: 1, found: 3 })
+        );
         assert_eq!(parse(&[0xff, 0xfe, 0x00]), Err(CsvError::NotUtf8));
         assert_eq!(parse(b"email,role\n"), Err(CsvError::Empty));
-        let many: String = (0..=MAX_ROWS).map(|i| format!("u{i}@example.com\n")).collect();
+        let many: String = (0..=MAX_ROWS)
+            .map(|i| format!("u{i}@example.com\n"))
+            .collect();
         assert_eq!(parse(many.as_bytes()), Err(CsvError::TooManyRows));
         assert_eq!(parse(&vec![b'a'; MAX_BYTES + 1]), Err(CsvError::TooLarge));
     }

@@ -158,3 +158,129 @@ async fn org_scoped_routes_admit_only_their_members_and_operators_only_the_porta
         );
     }
 }
+
+/// Who may use a portal route.
+#[derive(Clone, Copy, PartialEq)]
+enum Needs {
+    Member,
+    Admin,
+    Owner,
+}
+
+/// The admin portal's routes of organization `a` (`{member}` and `{invitation}` are filled in
+/// with a member's and an invitation's ids of organization `a`).
+const PORTAL_ROUTES: &[(&str, &str, Needs)] = &[
+    ("GET", "/o/org-a/admin", Needs::Admin),
+    ("GET", "/o/org-a/admin/members", Needs::Admin),
+    ("POST", "/o/org-a/admin/members/{member}/role", Needs::Admin),
+    (
+        "POST",
+        "/o/org-a/admin/members/{member}/remove",
+        Needs::Admin,
+    ),
+    ("GET", "/o/org-a/admin/invitations", Needs::Admin),
+    ("POST", "/o/org-a/admin/invitations", Needs::Admin),
+    (
+        "POST",
+        "/o/org-a/admin/invitations/{invitation}/resend",
+        Needs::Admin,
+    ),
+    (
+        "POST",
+        "/o/org-a/admin/invitations/{invitation}/revoke",
+        Needs::Admin,
+    ),
+    ("GET", "/o/org-a/admin/settings", Needs::Owner),
+    ("POST", "/o/org-a/admin/settings", Needs::Owner),
+    ("POST", "/o/org-a/leave", Needs::Member),
+];
+
+#[tokio::test]
+async fn the_admin_portal_admits_only_the_roles_each_route_needs() {
+    let app = spawn_app().await;
+    app.become_operator().await;
+    app.create_org("Org A", "org-a", "shared", false).await;
+    app.create_org("Org B", "org-b", "shared", false).await;
+    let join = |org: &'static str, email: &'static str| {
+        let app = &app;
+        async move {
+            app.invite_owner(org, email).await;
+            let who = app.other_browser();
+            who.accept_invitation_as_new(email, "Person", PASSWORD)
+                .await;
+            who
+        }
+    };
+    let owner_a = join("org-a", "owner-a@example.com").await;
+    let owner_b = join("org-b", "owner-b@example.com").await;
+    let member_a = join("org-a", "member-a@example.com").await;
+    let admin_a = join("org-a", "admin-a@example.com").await;
+    app.exec("UPDATE memberships SET role = 'member' WHERE user_id = (SELECT id FROM users WHERE email = 'member-a@example.com')").await;
+    app.exec("UPDATE memberships SET role = 'admin' WHERE user_id = (SELECT id FROM users WHERE email = 'admin-a@example.com')").await;
+    app.invite_owner("org-a", "pending-a@example.com").await;
+    let anonymous = app.other_browser();
+    let id = |sql: &'static str| {
+        let app = &app;
+        async move {
+            sqlx::query_scalar::<_, String>(sql)
+                .fetch_one(app.store.pool())
+                .await
+                .unwrap()
+        }
+    };
+    let member = id("SELECT id FROM users WHERE email = 'member-a@example.com'").await;
+    let invitation = id("SELECT id FROM invitations WHERE email = 'pending-a@example.com'").await;
+    let fill = |path: &str| {
+        path.replace("{member}", &member)
+            .replace("{invitation}", &invitation)
+    };
+
+    let before = snapshot(&app).await;
+    for (method, path, needs) in PORTAL_ROUTES {
+        let path = fill(path);
+        let callers = [
+            (&member_a, "member of A", *needs == Needs::Member),
+            (&admin_a, "admin of A", *needs != Needs::Owner),
+            (&owner_b, "owner of B", false),
+            (&app, "operator", false),
+        ];
+        for (who, name, allowed) in callers {
+            if !allowed {
+                assert_eq!(
+                    call(who, method, &path).await,
+                    StatusCode::NOT_FOUND,
+                    "{name}, {method} {path}"
+                );
+            }
+        }
+        assert_eq!(
+            call(&anonymous, method, &path).await,
+            StatusCode::SEE_OTHER,
+            "anonymous, {method} {path}"
+        );
+    }
+    assert_eq!(
+        snapshot(&app).await,
+        before,
+        "a refused request wrote something"
+    );
+    // Those who may, get in (the reading routes; the writing ones have tests of their own).
+    for (method, path, needs) in PORTAL_ROUTES.iter().filter(|(m, _, _)| *m == "GET") {
+        let expected = |allowed: bool| match (allowed, path.ends_with("/admin")) {
+            (false, _) => StatusCode::NOT_FOUND,
+            (true, true) => StatusCode::SEE_OTHER,
+            (true, false) => StatusCode::OK,
+        };
+        assert_eq!(
+            call(&owner_a, method, path).await,
+            expected(true),
+            "owner, {path}"
+        );
+        let admin_may = *needs != Needs::Owner;
+        assert_eq!(
+            call(&admin_a, method, path).await,
+            expected(admin_may),
+            "admin, {path}"
+        );
+    }
+}

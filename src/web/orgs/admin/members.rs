@@ -59,6 +59,9 @@ pub struct ListQuery {
 
 #[derive(Deserialize)]
 pub struct RoleForm {
+    // Defaulted so that the caller's rights are checked before the form: a missing field
+    // must not tell a stranger that the route exists.
+    #[serde(default)]
     role: String,
 }
 

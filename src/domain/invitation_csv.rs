@@ -107,7 +107,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<CsvRow>, CsvError> {
         }
         let (email, role) = match fields.as_slice() {
             [email] => (*email, "member"),
-            [email, role] if role.is_empty() => (*email, "member"),
+            [email, ""] => (*email, "member"),
             [email, role] => (*email, *role),
             _ => {
                 return Err(CsvError::WrongColumns {

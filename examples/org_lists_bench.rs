@@ -86,11 +86,31 @@ async fn main() {
             "operator view of the org, first page",
             "/admin/orgs/big".to_owned(),
         ),
+        (
+            "admin portal members, first page",
+            "/o/big/admin/members".to_owned(),
+        ),
+        (
+            "admin portal search, email prefix (10 hits)",
+            "/o/big/admin/members?q=member05000".to_owned(),
+        ),
+        (
+            "admin portal search, name prefix (100 hits)",
+            "/o/big/admin/members?q=person+0500".to_owned(),
+        ),
+        (
+            "admin portal search, broad prefix (all hit)",
+            "/o/big/admin/members?q=m".to_owned(),
+        ),
+        (
+            "admin portal search, no hit",
+            "/o/big/admin/members?q=nobody".to_owned(),
+        ),
     ] {
         let mut latencies = measure(&client, &format!("{base}{path}")).await;
         latencies.sort();
         println!(
-            "  {label:<40} p50 {:>6.2} ms   p99 {:>6.2} ms",
+            "  {label:<46} p50 {:>6.2} ms   p99 {:>6.2} ms",
             ms(latencies[latencies.len() / 2]),
             ms(latencies[latencies.len() * 99 / 100])
         );
@@ -133,9 +153,9 @@ async fn seed(store: &Store) -> usher::domain::Organization {
     .expect("the slug big is free in a fresh database");
     // Members never sign in here, so one hash serves them all.
     let hash = usher::auth::password::hash_once("not used for signing in").unwrap();
-    let name = DisplayName::parse("Member").unwrap();
     for i in 0..MEMBERS {
         let email = Email::parse(&format!("member{i:06}@big.test")).unwrap();
+        let name = DisplayName::parse(&format!("Person {i:06}")).unwrap();
         let form = users::UserInsertForm {
             connection_id: &shared,
             email: &email,

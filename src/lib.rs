@@ -1,6 +1,7 @@
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod credentials;
 pub mod domain;
 pub mod email;
 pub mod error;

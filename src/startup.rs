@@ -12,11 +12,11 @@ use lettre::message::Mailbox;
 use tracing_actix_web::TracingLogger;
 use url::Url;
 
-use crate::auth::Passwords;
 use crate::auth::cookies::CookieConfig;
 use crate::auth::csrf;
 use crate::auth::session_store::DbSessionStore;
 use crate::config::Settings;
+use crate::credentials::Passwords;
 use crate::email::MailQueue;
 use crate::email::transport::Transport;
 use crate::email::worker::MailWorker;

@@ -1,8 +1,8 @@
 //! What every handler and service shares: built once in `startup`, cloned per worker thread.
 use url::Url;
 
-use crate::auth::Passwords;
 use crate::config::RecipientMailLimit;
+use crate::credentials::Passwords;
 use crate::domain::{EmailToken, PasswordRules};
 use crate::email::MailQueue;
 use crate::error::AppError;

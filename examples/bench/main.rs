@@ -126,7 +126,7 @@ async fn main() {
 
 /// The raw hash the server's sign-ins are compared with.
 fn usher_hash_once() {
-    usher::auth::password::hash_once(PASSWORD).unwrap();
+    usher::credentials::hash_once(PASSWORD).unwrap();
 }
 
 /// The same hash as the argon2 crate makes it for a caller that keeps nothing between hashes.
@@ -165,7 +165,7 @@ fn raw_hash_rate(threads: usize, phase: Duration) -> f64 {
             let count = count.clone();
             scope.spawn(move || {
                 while start.elapsed() < phase {
-                    usher::auth::password::hash_once(PASSWORD).unwrap();
+                    usher::credentials::hash_once(PASSWORD).unwrap();
                     count.fetch_add(1, Ordering::Relaxed);
                 }
             });

@@ -152,7 +152,7 @@ async fn seed(store: &Store) -> usher::domain::Organization {
     .unwrap()
     .expect("the slug big is free in a fresh database");
     // Members never sign in here, so one hash serves them all.
-    let hash = usher::auth::password::hash_once("not used for signing in").unwrap();
+    let hash = usher::credentials::hash_once("not used for signing in").unwrap();
     for i in 0..MEMBERS {
         let email = Email::parse(&format!("member{i:06}@big.test")).unwrap();
         let name = DisplayName::parse(&format!("Person {i:06}")).unwrap();

@@ -13,11 +13,11 @@ use tracing_actix_web::TracingLogger;
 use url::Url;
 
 use crate::api;
-use crate::auth::Passwords;
 use crate::auth::cookies::CookieConfig;
 use crate::auth::csrf;
 use crate::auth::session::USER_ID_KEY;
 use crate::config::Settings;
+use crate::credentials::Passwords;
 use crate::email::MailQueue;
 use crate::email::transport::Transport;
 use crate::secret_key::SecretKey;

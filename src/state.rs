@@ -1,6 +1,6 @@
 //! What every handler and service shares: built once in `startup`, cloned per worker thread.
-use crate::auth::Passwords;
 use crate::config::RecipientMailLimit;
+use crate::credentials::Passwords;
 use crate::domain::PasswordRules;
 use crate::email::MailQueue;
 use crate::error::AppError;

@@ -1,0 +1,10 @@
+//! Passwords: the stored hash kinds Usher can check (argon2id today; the formats migrated
+//! users bring later), whether a hash should be rewritten, and the hasher that runs the slow
+//! part off the async threads with argon2's working memory kept between hashes.
+mod argon2id;
+mod hash;
+mod hasher;
+
+pub use argon2id::Settings as Argon2idSettings;
+pub use hash::{HashKind, PasswordHash, UnreadableHash};
+pub use hasher::{Passwords, Verdict, hash_once};

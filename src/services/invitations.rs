@@ -6,7 +6,7 @@ use crate::domain::{DisplayName, Email, EmailToken, NewPassword, Organization, R
 use crate::email::messages::Invitation;
 use crate::services::authentication::{self, SignInOutcome};
 use crate::services::throttle::Attempt;
-use crate::services::{Conflict, Error, Result, organizations as org_rules};
+use crate::services::{Conflict, Error, Result, branding, organizations as org_rules};
 use crate::state::AppState;
 use crate::store::invitations::{self, InvitationInsertForm, PendingInvitation};
 use crate::store::{audit, is_unique_violation, memberships, organizations, signups, users};
@@ -45,6 +45,7 @@ pub async fn invite(
         organization: org.name.clone(),
         role: role.to_string(),
         link: state.links.invitation(&token),
+        brand: branding::mail_brand(state, org),
     };
     state.mail.enqueue(&mut *tx, email, &mail).await?;
     let event = NewAuditEvent {

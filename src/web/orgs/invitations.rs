@@ -56,7 +56,7 @@ fn view(
         .as_ref()
         .is_some_and(|u| u.email == email && u.connection_id == pending.org.connection_id);
     InvitationPage {
-        page,
+        page: page.branded(&pending.org),
         token: token.as_str().to_owned(),
         inviter: pending
             .invitation

@@ -1,5 +1,6 @@
 //! Pure types and rules of the domain: no I/O.
 pub mod audit;
+pub mod branding;
 pub mod connection;
 pub mod email;
 pub mod ids;

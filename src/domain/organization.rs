@@ -1,6 +1,7 @@
 //! Organizations: slugs, names, membership modes, roles and branding rules.
 use std::fmt;
 
+use super::branding::LogoSource;
 use super::{ConnectionId, OrganizationId};
 
 /// A URL-safe organization handle, as in `/o/{slug}`.
@@ -326,13 +327,34 @@ pub struct Organization {
     pub suspended_reason: Option<String>,
     pub join_policy: JoinPolicy,
     pub invitation_lifetime: super::InvitationLifetime,
+    /// An https address of a logo, set by the platform operator; see `logo`.
     pub logo_url: Option<String>,
     pub primary_color: Option<String>,
+    pub background_color: Option<String>,
+    /// The version of the logo its admins uploaded, if they did.
+    pub logo_etag: Option<String>,
 }
 
 impl Organization {
     pub fn is_suspended(&self) -> bool {
         self.suspended_reason.is_some()
+    }
+
+    /// The logo its pages and emails show. An uploaded logo wins over the operator's https
+    /// address: the admins who upload one mean it to be seen. Saving an upload, or removing
+    /// the logo, also clears that address (`services::branding::save`), so that the portal
+    /// alone decides from then on and a removed logo does not bring an older one back.
+    pub fn logo(&self) -> Option<LogoSource<'_>> {
+        match (&self.logo_etag, &self.logo_url) {
+            (Some(version), _) => Some(LogoSource::Uploaded { version }),
+            (None, Some(url)) => Some(LogoSource::Linked(url)),
+            (None, None) => None,
+        }
+    }
+
+    /// True when it set a colour of its own, which its `brand.css` then carries.
+    pub fn has_colors(&self) -> bool {
+        self.primary_color.is_some() || self.background_color.is_some()
     }
 }
 
@@ -379,6 +401,35 @@ mod tests {
         assert!(!Role::Member.can_manage_members());
         assert_eq!(Role::parse("owner"), Ok(Role::Owner));
         assert!(Role::parse("king").is_err());
+    }
+
+    #[test]
+    fn an_uploaded_logo_wins_over_the_operators_address() {
+        let mut org = Organization {
+            id: OrganizationId::from_stored("o1".into()),
+            slug: Slug::from_stored("acme".into()),
+            name: "Acme".into(),
+            mode: MembershipMode::Shared,
+            connection_id: ConnectionId::default_password(),
+            suspended_reason: None,
+            join_policy: JoinPolicy::default(),
+            invitation_lifetime: super::super::InvitationLifetime::from_stored(7),
+            logo_url: None,
+            primary_color: None,
+            background_color: None,
+            logo_etag: None,
+        };
+        assert_eq!(org.logo(), None);
+        org.logo_url = Some("https://cdn.example.com/a.png".into());
+        assert_eq!(
+            org.logo(),
+            Some(LogoSource::Linked("https://cdn.example.com/a.png"))
+        );
+        org.logo_etag = Some("abc".into());
+        assert_eq!(org.logo(), Some(LogoSource::Uploaded { version: "abc" }));
+        assert!(!org.has_colors());
+        org.background_color = Some("#ffffff".into());
+        assert!(org.has_colors());
     }
 
     #[test]

@@ -69,6 +69,16 @@ mail!(PasswordChanged, "Your password was changed", "email/password_changed.html
     reset_link: String,
 });
 
+/// An organization's branding in the HTML part of its emails. Mail clients show no page
+/// stylesheet, so the colour goes into inline styles; it is a validated `#rrggbb`.
+#[derive(Debug, Clone)]
+pub struct MailBrand {
+    pub name: String,
+    /// Absolute, so that the mail client can fetch it.
+    pub logo_url: Option<String>,
+    pub color: String,
+}
+
 mail!(Invitation, "You are invited to join an organization on Usher", "email/invitation.html",
       "email/invitation.txt" {
     inviter: String,
@@ -76,4 +86,5 @@ mail!(Invitation, "You are invited to join an organization on Usher", "email/inv
     role: String,
     link: String,
     days: i64,
+    brand: MailBrand,
 });

@@ -11,7 +11,7 @@ use crate::email::messages::Invitation;
 use crate::services::authentication::{self, SignInOutcome};
 use crate::services::paging::{PER_PAGE, Page};
 use crate::services::throttle::Attempt;
-use crate::services::{Conflict, Error, Result, organizations as org_rules};
+use crate::services::{Conflict, Error, Result, branding, organizations as org_rules};
 use crate::state::AppState;
 use crate::store::invitations::{self, InvitationInsertForm};
 use crate::store::{Tx, audit, is_unique_violation, memberships, organizations, signups, users};
@@ -99,6 +99,7 @@ async fn mail_link(
         role: role.to_string(),
         link: state.links.invitation(token),
         days: org.invitation_lifetime.days(),
+        brand: branding::mail_brand(state, org),
     };
     state.mail.enqueue(&mut **tx, email, &mail).await?;
     Ok(())

@@ -3,6 +3,7 @@
 //! values, and refuses with `Error`.
 pub mod account;
 pub mod authentication;
+pub mod branding;
 pub mod dev_outbox;
 pub mod directory;
 pub mod error;

@@ -10,6 +10,7 @@ pub mod email_tokens;
 pub mod invitations;
 pub mod jobs;
 pub mod known_browsers;
+pub mod logos;
 pub mod memberships;
 pub mod organizations;
 pub mod outbox;

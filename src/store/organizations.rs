@@ -11,7 +11,7 @@ use crate::domain::{
 macro_rules! org_columns {
     () => {
         "id, slug, name, membership_mode, connection_id, suspended_reason, suspended_at, \
-         join_policy, invitation_days, logo_url, primary_color"
+         join_policy, invitation_days, logo_url, primary_color, background_color, logo_etag"
     };
 }
 
@@ -28,6 +28,8 @@ struct OrgRow {
     invitation_days: i64,
     logo_url: Option<String>,
     primary_color: Option<String>,
+    background_color: Option<String>,
+    logo_etag: Option<String>,
 }
 
 impl TryFrom<OrgRow> for Organization {
@@ -50,6 +52,8 @@ impl TryFrom<OrgRow> for Organization {
             invitation_lifetime: InvitationLifetime::from_stored(row.invitation_days),
             logo_url: row.logo_url,
             primary_color: row.primary_color,
+            background_color: row.background_color,
+            logo_etag: row.logo_etag,
         })
     }
 }
@@ -284,4 +288,42 @@ where
     .execute(db)
     .await
     .map(drop)
+}
+
+/// The colours an organization's admins chose (`None`: Usher's own).
+pub async fn update_colors<'c, E>(
+    db: E,
+    id: &OrganizationId,
+    primary: Option<&str>,
+    background: Option<&str>,
+) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query("UPDATE organizations SET primary_color = $1, background_color = $2 WHERE id = $3")
+        .bind(primary.map(str::to_owned))
+        .bind(background.map(str::to_owned))
+        .bind(id.as_str().to_owned())
+        .execute(db)
+        .await
+        .map(drop)
+}
+
+/// Records the version of the uploaded logo (`None`: no logo) and clears the operator's logo
+/// address: the logo is the portal's from then on. Written with `logos::upsert` or
+/// `logos::delete` in one transaction.
+pub async fn set_logo_version<'c, E>(
+    db: E,
+    id: &OrganizationId,
+    etag: Option<&str>,
+) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query("UPDATE organizations SET logo_etag = $1, logo_url = NULL WHERE id = $2")
+        .bind(etag.map(str::to_owned))
+        .bind(id.as_str().to_owned())
+        .execute(db)
+        .await
+        .map(drop)
 }

@@ -27,10 +27,11 @@ pub enum Notice {
     InvitationRevoked,
     InvitationResent,
     SettingsSaved,
+    BrandingSaved,
 }
 
 impl Notice {
-    const ALL: [Self; 17] = [
+    const ALL: [Self; 18] = [
         Self::EmailVerified,
         Self::EmailVerifiedSlugTaken,
         Self::AccountUnlocked,
@@ -48,6 +49,7 @@ impl Notice {
         Self::InvitationRevoked,
         Self::InvitationResent,
         Self::SettingsSaved,
+        Self::BrandingSaved,
     ];
 
     fn code(self) -> &'static str {
@@ -69,6 +71,7 @@ impl Notice {
             Self::InvitationRevoked => "invitation-revoked",
             Self::InvitationResent => "invitation-resent",
             Self::SettingsSaved => "settings-saved",
+            Self::BrandingSaved => "branding-saved",
         }
     }
 
@@ -99,6 +102,7 @@ impl Notice {
                 "A new invitation link was sent. The old one no longer works."
             }
             Self::SettingsSaved => "The settings were saved.",
+            Self::BrandingSaved => "The branding was saved. The organization's pages show it now.",
         }
     }
 

@@ -10,7 +10,7 @@ use super::urls;
 use crate::auth::TypedSession;
 use crate::auth::csrf;
 use crate::auth::current_user::signed_in_user;
-use crate::domain::{PasswordRules, Slug, User};
+use crate::domain::{Organization, PasswordRules, Slug, User};
 use crate::error::AppError;
 use crate::services::{members, organizations};
 use crate::state::AppState;
@@ -36,8 +36,21 @@ pub struct Page {
 pub struct Brand {
     pub name: String,
     pub slug: Slug,
+    /// See `urls::logo_src`.
     pub logo_url: Option<String>,
+    /// The organization chose colours of its own: the page links its `brand.css`.
     pub has_color: bool,
+}
+
+impl Brand {
+    pub fn of(org: &Organization) -> Self {
+        Self {
+            name: org.name.clone(),
+            slug: org.slug.clone(),
+            logo_url: urls::logo_src(org),
+            has_color: org.has_colors(),
+        }
+    }
 }
 
 impl Page {
@@ -49,13 +62,16 @@ impl Page {
     /// Brands the page for the realm it belongs to.
     pub fn in_realm(mut self, realm: &Realm) -> Self {
         self.base = urls::realm_base(realm.slug());
-        self.brand = realm.org.as_ref().map(|org| Brand {
-            name: org.name.clone(),
-            slug: org.slug.clone(),
-            logo_url: org.logo_url.clone(),
-            has_color: org.primary_color.is_some(),
-        });
+        self.brand = realm.org.as_ref().map(Brand::of);
         self
+    }
+
+    /// Brands a page of `org` that is not one of its realm's forms (an invitation).
+    pub fn branded(self, org: &Organization) -> Self {
+        Self {
+            brand: Some(Brand::of(org)),
+            ..self
+        }
     }
 
     /// Shows `name` as the organization being worked in.

@@ -5,7 +5,8 @@ use std::fmt;
 
 use url::Url;
 
-use crate::domain::{EmailToken, Slug};
+use crate::domain::branding::LogoSource;
+use crate::domain::{EmailToken, Organization, Slug};
 
 /// The routes of the browser face. A pattern's `{…}` part is a path parameter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +40,7 @@ pub enum Urls {
     OrgAdminInvitationResend,
     OrgAdminInvitationRevoke,
     OrgAdminBranding,
+    OrgAdminBrandingPreviewCss,
     OrgAdminSettings,
     OrgAdminDomains,
     OrgAdminDomainVerify,
@@ -91,6 +93,7 @@ impl Urls {
             Self::OrgAdminInvitationResend => "/o/{slug}/admin/invitations/{id}/resend",
             Self::OrgAdminInvitationRevoke => "/o/{slug}/admin/invitations/{id}/revoke",
             Self::OrgAdminBranding => "/o/{slug}/admin/branding",
+            Self::OrgAdminBrandingPreviewCss => "/o/{slug}/admin/branding/preview.css",
             Self::OrgAdminSettings => "/o/{slug}/admin/settings",
             Self::OrgAdminDomains => "/o/{slug}/admin/domains",
             Self::OrgAdminDomainVerify => "/o/{slug}/admin/domains/{id}/verify",
@@ -183,6 +186,17 @@ pub fn realm_base(org: Option<&Slug>) -> String {
     org.map(|slug| Urls::OrgHome.with(slug)).unwrap_or_default()
 }
 
+/// The address pages show an organization's logo from: an uploaded one with its version in
+/// the query, so that a new logo shows at once although the logo is cached for long.
+pub fn logo_src(org: &Organization) -> Option<String> {
+    Some(match org.logo()? {
+        LogoSource::Uploaded { version } => {
+            format!("{}?v={version}", Urls::OrgLogo.with(&org.slug))
+        }
+        LogoSource::Linked(url) => url.to_owned(),
+    })
+}
+
 /// Absolute links for emails and the console, built from the public URL.
 #[derive(Debug, Clone)]
 pub struct Links {
@@ -249,6 +263,12 @@ impl Links {
 
     pub fn forgot_password(&self, org: Option<&Slug>) -> String {
         self.absolute(&RealmUrls::ForgotPassword.of(org))
+    }
+
+    /// The organization's logo as emails show it: `logo_src`, absolute.
+    pub fn logo(&self, org: &Organization) -> Option<String> {
+        let src = logo_src(org)?;
+        self.base.join(&src).ok().map(String::from)
     }
 }
 

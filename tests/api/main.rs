@@ -4,6 +4,7 @@
 mod helpers;
 
 mod account;
+mod branding;
 mod faces;
 mod hardening;
 mod jobs;

@@ -81,6 +81,7 @@ fn view(
         .filter(|u| !is_invitee(u))
         .map(|u| u.email.to_string());
     InvitationPage {
+        page: page.branded(&pending.org),
         token: token.as_str().to_owned(),
         inviter: pending
             .invitation
@@ -95,7 +96,6 @@ fn view(
         account_exists: pending.account_exists,
         name,
         errors,
-        page,
     }
 }
 

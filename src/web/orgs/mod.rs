@@ -27,6 +27,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(Urls::OrgHome.pattern(), web::get().to(home::home))
         .route(Urls::OrgMembers.pattern(), web::get().to(home::members))
         .route(Urls::OrgBrandCss.pattern(), web::get().to(brand::css))
+        .route(Urls::OrgLogo.pattern(), web::get().to(brand::logo))
         .route(Urls::OrgLeave.pattern(), web::post().to(picker::leave))
         .configure(admin::configure);
 }

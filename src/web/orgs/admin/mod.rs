@@ -1,5 +1,6 @@
 //! The organization admin portal under `/o/{slug}/admin`, for its owners and admins: members,
 //! invitations, branding, settings, domains and the audit log, one module each.
+pub mod branding;
 pub mod invitations;
 pub mod members;
 pub mod settings;
@@ -92,7 +93,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route(Urls::OrgAdmin.pattern(), web::get().to(home))
         .configure(members::configure)
         .configure(invitations::configure)
-        .configure(settings::configure);
+        .configure(settings::configure)
+        .configure(branding::configure);
 }
 
 /// The portal opens on its member list.

@@ -531,3 +531,122 @@ async fn owners_set_the_name_who_may_join_and_the_invitation_lifetime() {
         1
     );
 }
+
+/// Uploads `csv` as the bulk-invitation file, CSRF token first.
+async fn upload(by: &TestApp, csv: &[u8]) -> reqwest::Response {
+    let token = by.csrf().await;
+    let boundary = "usherCsvBoundary42";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{token}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"people.csv\"\r\n\
+         Content-Type: text/csv\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(csv);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    by.client
+        .post(by.url("/o/acme/admin/invitations/upload"))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_csv_file_invites_its_rows_and_says_what_became_of_each() {
+    let app = spawn_app().await;
+    let owner = acme_with_owner(&app).await;
+    invite(&owner, "pending@acme.test", "member").await;
+    let admin = member(&app, &owner, "admin@acme.test", "Adam Admin", "admin").await;
+    let csv = b"email,role\n\
+        new1@acme.test,member\n\
+        New2@Acme.test,admin\n\
+        owner@acme.test,member\n\
+        pending@acme.test,member\n\
+        not-an-email,member\n\
+        new3@acme.test,king\n\
+        new1@acme.test,admin\n\
+        boss@acme.test,owner\n\
+        plain@acme.test\n";
+    let queued_before = app.count("outbox").await;
+    let res = upload(&admin, csv).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("3 of 9 rows were invited"), "{html}");
+    for outcome in [
+        "already a member",
+        "already invited",
+        "invalid email",
+        "unknown role",
+        "listed twice in the file",
+        "role above your own",
+    ] {
+        assert!(html.contains(outcome), "{outcome}");
+    }
+    assert_eq!(app.count("outbox").await, queued_before + 3);
+    for email in ["new1@acme.test", "new2@acme.test", "plain@acme.test"] {
+        assert_eq!(app.queued_to(email).await, 1, "{email}");
+    }
+    let role: String =
+        sqlx::query_scalar("SELECT role FROM invitations WHERE email = 'new2@acme.test'")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(role, "admin");
+}
+
+#[tokio::test]
+async fn a_bad_file_invites_nobody_and_says_why() {
+    let app = spawn_app().await;
+    let owner = acme_with_owner(&app).await;
+    let before = (app.count("invitations").await, app.count("outbox").await);
+    let too_large = vec![b'a'; 2 * 1024 * 1024 + 10];
+    let cases: [(&[u8], StatusCode, &str); 4] = [
+        (
+            b"ok@acme.test,member\nx@acme.test,member,extra\n",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Line 2 has 3 columns",
+        ),
+        (
+            b"ok@acme.test,member\n\xff\xfe\n",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "not UTF-8",
+        ),
+        (b"email,role\n", StatusCode::UNPROCESSABLE_ENTITY, "no rows"),
+        (
+            &too_large,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "larger than 2 MB",
+        ),
+    ];
+    for (csv, status, message) in cases {
+        let res = upload(&owner, csv).await;
+        assert_eq!(res.status(), status, "{message}");
+        let html = res.text().await.unwrap();
+        assert!(html.contains(message), "{message}");
+        assert!(
+            html.contains("request id") || html.contains("Invite many"),
+            "a page, {message}"
+        );
+    }
+    assert_eq!(
+        (app.count("invitations").await, app.count("outbox").await),
+        before
+    );
+    // Without the CSRF token first, nothing is read at all.
+    let res = owner
+        .client
+        .post(owner.url("/o/acme/admin/invitations/upload"))
+        .header("content-type", "multipart/form-data; boundary=b")
+        .body(
+            "--b\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nz@acme.test\r\n--b--\r\n",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}

@@ -180,6 +180,7 @@ const PORTAL_ROUTES: &[(&str, &str, Needs)] = &[
     ),
     ("GET", "/o/org-a/admin/invitations", Needs::Admin),
     ("POST", "/o/org-a/admin/invitations", Needs::Admin),
+    ("POST", "/o/org-a/admin/invitations/upload", Needs::Admin),
     (
         "POST",
         "/o/org-a/admin/invitations/{invitation}/resend",

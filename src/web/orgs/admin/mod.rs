@@ -1,6 +1,7 @@
 //! The organization admin portal under `/o/{slug}/admin`, for its owners and admins: members,
 //! invitations, branding, settings, domains and the audit log, one module each.
 pub mod branding;
+pub mod bulk_invite;
 pub mod invitations;
 pub mod members;
 pub mod settings;
@@ -93,6 +94,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route(Urls::OrgAdmin.pattern(), web::get().to(home))
         .configure(members::configure)
         .configure(invitations::configure)
+        .configure(bulk_invite::configure)
         .configure(settings::configure)
         .configure(branding::configure);
 }

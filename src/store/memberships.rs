@@ -232,12 +232,21 @@ where
     // character there is.
     let upper = format!("{prefix}{}", char::MAX);
     let (after_email, after_id) = after.unwrap_or(("", ""));
+    // One index range per kind of match, each cut at a page: an OR of the two would make the
+    // engines walk the organization's whole membership when little or nothing matches.
     sqlx::query_as::<_, MemberRow>(
         "SELECT m.user_id, u.name, u.email, m.role, m.created_at
-         FROM memberships m JOIN users u ON u.id = m.user_id
-         WHERE m.organization_id = $1
-           AND ((m.email >= $2 AND m.email < $3) OR (m.name_key >= $2 AND m.name_key < $3))
-           AND (m.email, m.user_id) > ($4, $5)
+         FROM (SELECT user_id FROM (SELECT user_id FROM memberships
+                     WHERE organization_id = $1 AND email >= $2 AND email < $3
+                       AND (email, user_id) > ($4, $5)
+                     ORDER BY email, user_id LIMIT $6) by_email
+               UNION
+               SELECT user_id FROM (SELECT user_id FROM memberships
+                     WHERE organization_id = $1 AND name_key >= $2 AND name_key < $3
+                       AND (email, user_id) > ($4, $5)
+                     ORDER BY email, user_id LIMIT $6) by_name) hits
+         JOIN memberships m ON m.organization_id = $1 AND m.user_id = hits.user_id
+         JOIN users u ON u.id = m.user_id
          ORDER BY m.email, m.user_id
          LIMIT $6",
     )

@@ -21,6 +21,7 @@ use lettre::message::Mailbox;
 use sqlx::{Any, Executor};
 use tracing::Instrument;
 
+use crate::dns::DnsResolver;
 use crate::email::MailQueue;
 use crate::email::transport::Transport;
 use crate::store::jobs::{self, ClaimedJob, JobInsertForm};
@@ -42,6 +43,7 @@ pub struct Context {
     pub store: Store,
     pub transport: Transport,
     pub from: Mailbox,
+    pub dns: DnsResolver,
 }
 
 /// The job loop of one instance.
@@ -51,6 +53,7 @@ pub struct Runner {
     pub from: Mailbox,
     /// Woken by requests that queued mail.
     pub queue: MailQueue,
+    pub dns: DnsResolver,
 }
 
 /// Queues `job` to run from `run_at` on, with whatever `db` is: queued in the transaction of
@@ -79,11 +82,13 @@ impl Runner {
             transport,
             from,
             queue,
+            dns,
         } = self;
         let ctx = Arc::new(Context {
             store,
             transport,
             from,
+            dns,
         });
         let mut scheduled = false;
         loop {

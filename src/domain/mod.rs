@@ -1,6 +1,7 @@
 //! Pure types and rules of the domain: no I/O.
 pub mod audit;
 pub mod connection;
+pub mod domain_name;
 pub mod email;
 pub mod ids;
 pub mod invitation;
@@ -15,6 +16,7 @@ pub mod user;
 
 pub use audit::{AuditAction, AuditEntry};
 pub use connection::{Connection, ConnectionKind};
+pub use domain_name::DomainName;
 pub use email::Email;
 pub use ids::{ConnectionId, OrganizationId, UserId};
 pub use invitation::{InvitationLifetime, InvitationState, InvitationSummary};

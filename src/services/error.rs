@@ -44,6 +44,8 @@ pub enum Conflict {
     AlreadyInvited,
     /// Another organization verified the domain.
     DomainTaken,
+    /// The organization has added the domain already.
+    DomainAlreadyAdded,
 }
 
 impl fmt::Display for Conflict {
@@ -54,6 +56,7 @@ impl fmt::Display for Conflict {
             Self::EmailTaken => "email taken",
             Self::AlreadyInvited => "already invited",
             Self::DomainTaken => "domain verified by another organization",
+            Self::DomainAlreadyAdded => "domain added already",
         })
     }
 }

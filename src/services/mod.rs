@@ -5,6 +5,7 @@ pub mod account;
 pub mod authentication;
 pub mod dev_outbox;
 pub mod directory;
+pub mod domains;
 pub mod error;
 pub mod health;
 pub mod invitations;

@@ -8,6 +8,7 @@
 //!
 //! The loop is woken early by [`MailQueue::wake`] after a request commits mail, and otherwise
 //! looks for due work every second.
+pub mod domain_checks;
 pub mod job;
 pub mod mail;
 pub mod sweep;

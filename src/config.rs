@@ -124,9 +124,10 @@ impl Settings {
                 .map_err(|err| anyhow::anyhow!("USHER_PASSWORD_MIN_LENGTH: {err}"))?;
         }
         if let Some(server) = var("USHER_DNS_SERVER") {
-            settings.dns_server = Some(server.trim().parse().context(
-                "USHER_DNS_SERVER must be an ip:port, like 127.0.0.1:53 or [::1]:53",
-            )?);
+            settings.dns_server =
+                Some(server.trim().parse().context(
+                    "USHER_DNS_SERVER must be an ip:port, like 127.0.0.1:53 or [::1]:53",
+                )?);
         }
         Ok(settings)
     }

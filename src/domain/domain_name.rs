@@ -127,7 +127,11 @@ mod tests {
             ("ÉCOLE.fr", "xn--cole-9oa.fr"),
             ("my-company2.io", "my-company2.io"),
         ] {
-            assert_eq!(DomainName::parse(typed).unwrap().as_str(), parsed, "{typed}");
+            assert_eq!(
+                DomainName::parse(typed).unwrap().as_str(),
+                parsed,
+                "{typed}"
+            );
         }
     }
 

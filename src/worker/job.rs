@@ -103,7 +103,10 @@ mod tests {
             ("sweep".to_owned(), "{}".to_owned())
         );
         assert_eq!(
-            Job::RecheckDomains(RecheckDomains {}).to_columns().unwrap().0,
+            Job::RecheckDomains(RecheckDomains {})
+                .to_columns()
+                .unwrap()
+                .0,
             "recheck_domains"
         );
     }

@@ -27,10 +27,14 @@ pub enum Notice {
     InvitationRevoked,
     InvitationResent,
     SettingsSaved,
+    DomainAdded,
+    DomainVerified,
+    DomainNotVerified,
+    DomainRemoved,
 }
 
 impl Notice {
-    const ALL: [Self; 17] = [
+    const ALL: [Self; 21] = [
         Self::EmailVerified,
         Self::EmailVerifiedSlugTaken,
         Self::AccountUnlocked,
@@ -48,6 +52,10 @@ impl Notice {
         Self::InvitationRevoked,
         Self::InvitationResent,
         Self::SettingsSaved,
+        Self::DomainAdded,
+        Self::DomainVerified,
+        Self::DomainNotVerified,
+        Self::DomainRemoved,
     ];
 
     fn code(self) -> &'static str {
@@ -69,6 +77,10 @@ impl Notice {
             Self::InvitationRevoked => "invitation-revoked",
             Self::InvitationResent => "invitation-resent",
             Self::SettingsSaved => "settings-saved",
+            Self::DomainAdded => "domain-added",
+            Self::DomainVerified => "domain-verified",
+            Self::DomainNotVerified => "domain-not-verified",
+            Self::DomainRemoved => "domain-removed",
         }
     }
 
@@ -99,6 +111,14 @@ impl Notice {
                 "A new invitation link was sent. The old one no longer works."
             }
             Self::SettingsSaved => "The settings were saved.",
+            Self::DomainAdded => {
+                "The domain was added. Publish its TXT record in your DNS, then press Verify."
+            }
+            Self::DomainVerified => "The domain is verified.",
+            Self::DomainNotVerified => {
+                "The domain is not verified yet: the reason is shown beside it."
+            }
+            Self::DomainRemoved => "The domain was removed.",
         }
     }
 

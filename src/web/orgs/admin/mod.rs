@@ -1,5 +1,6 @@
 //! The organization admin portal under `/o/{slug}/admin`, for its owners and admins: members,
 //! invitations, branding, settings, domains and the audit log, one module each.
+pub mod domains;
 pub mod members;
 
 use actix_web::{HttpResponse, web};
@@ -73,7 +74,8 @@ impl AdminNav {
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route(Urls::OrgAdmin.pattern(), web::get().to(home))
-        .configure(members::configure);
+        .configure(members::configure)
+        .configure(domains::configure);
 }
 
 /// The portal opens on its member list.

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod account;
+mod domains;
 mod faces;
 mod hardening;
 mod jobs;

@@ -154,7 +154,10 @@ async fn bulk_invite(client: &Client, base: &str, store: &Store) {
     assert!(res.status().is_success(), "upload: {}", res.status());
     let html = res.text().await.unwrap();
     let elapsed = started.elapsed();
-    assert!(html.contains("10000 of 10000 rows were invited"), "not all rows were invited");
+    assert!(
+        html.contains("10000 of 10000 rows were invited"),
+        "not all rows were invited"
+    );
     let unsent: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
         .fetch_one(store.pool())
         .await

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test suite of Usher: Rust tests on SQLite, the same on PostgreSQL, and the
 # browser journey in Chromium against the built binary and a real SMTP server.
-# Installs what the suites need on a fresh Debian machine (Chromium, aiosmtpd, npm packages).
+# Installs what the suites need on a fresh Debian machine (Chromium, aiosmtpd, dnslib, npm
+# packages).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +17,10 @@ install_prerequisites() {
   if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
     step "Installing aiosmtpd (the SMTP server the tests deliver to)"
     python3 -m pip install --quiet --disable-pip-version-check aiosmtpd
+  fi
+  if ! python3 -c 'import dnslib' 2>/dev/null; then
+    step "Installing dnslib (the DNS server the domain verification tests publish records on)"
+    python3 -m pip install --quiet --disable-pip-version-check dnslib
   fi
   step "Installing the browser suite's npm packages"
   (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)

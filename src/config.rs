@@ -1,5 +1,5 @@
 //! Settings: built from defaults and the environment by `from_env`, or directly by tests.
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
@@ -33,6 +33,8 @@ pub struct Settings {
     pub password_rules: PasswordRules,
     /// Mails a stranger can make Usher send to one address (sign-up, resend, reset).
     pub recipient_mail_limit: RecipientMailLimit,
+    /// The DNS server that domain verification asks; `None` means the system's resolvers.
+    pub dns_server: Option<SocketAddr>,
 }
 
 /// How many unsolicited mails one address may receive: beyond it, requests are answered as
@@ -78,6 +80,7 @@ impl Settings {
             trusted_proxies: Vec::new(),
             password_rules: PasswordRules::default(),
             recipient_mail_limit: RecipientMailLimit::default(),
+            dns_server: None,
         }
     }
 
@@ -119,6 +122,12 @@ impl Settings {
                 .context("USHER_PASSWORD_MIN_LENGTH must be a whole number of characters")?;
             settings.password_rules = PasswordRules::with_min_chars(min)
                 .map_err(|err| anyhow::anyhow!("USHER_PASSWORD_MIN_LENGTH: {err}"))?;
+        }
+        if let Some(server) = var("USHER_DNS_SERVER") {
+            settings.dns_server =
+                Some(server.trim().parse().context(
+                    "USHER_DNS_SERVER must be an ip:port, like 127.0.0.1:53 or [::1]:53",
+                )?);
         }
         Ok(settings)
     }

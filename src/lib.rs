@@ -3,6 +3,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod credentials;
+pub mod dns;
 pub mod domain;
 pub mod email;
 pub mod error;

@@ -18,6 +18,7 @@ use crate::auth::csrf;
 use crate::auth::session::USER_ID_KEY;
 use crate::config::Settings;
 use crate::credentials::Passwords;
+use crate::dns::DnsResolver;
 use crate::email::MailQueue;
 use crate::email::transport::Transport;
 use crate::secret_key::SecretKey;
@@ -71,6 +72,7 @@ impl Application {
                 if dev_outbox_served { ", also listed at /dev/mail for this machine only" } else { "" }
             );
         }
+        let dns = DnsResolver::new(settings.dns_server)?;
         let state = AppState {
             store: store.clone(),
             passwords: Passwords::for_this_machine()?,
@@ -85,6 +87,7 @@ impl Application {
                 .iter()
                 .map(|ip| ip.to_canonical())
                 .collect(),
+            dns: dns.clone(),
         };
         tokio::spawn(
             Runner {
@@ -92,6 +95,7 @@ impl Application {
                 transport,
                 from,
                 queue: mail,
+                dns,
             }
             .run(),
         );

@@ -1,6 +1,7 @@
 //! What every handler and service shares: built once in `startup`, cloned per worker thread.
 use crate::config::RecipientMailLimit;
 use crate::credentials::Passwords;
+use crate::dns::DnsResolver;
 use crate::domain::PasswordRules;
 use crate::email::MailQueue;
 use crate::error::AppError;
@@ -23,6 +24,8 @@ pub struct AppState {
     pub dev_outbox: bool,
     /// Reverse proxies whose `X-Forwarded-For` names the real client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Looks up the TXT records that prove an organization's domains.
+    pub dns: DnsResolver,
 }
 
 impl AppState {

@@ -52,6 +52,11 @@ id_type!(
     OrganizationId
 );
 
+id_type!(
+    /// Identifies a domain an organization claims.
+    DomainId
+);
+
 impl ConnectionId {
     /// The shared password connection created by the first migration.
     pub fn default_password() -> Self {

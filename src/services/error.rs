@@ -46,6 +46,8 @@ pub enum Conflict {
     DomainTaken,
     /// The invitation was accepted or revoked already.
     InvitationAnswered,
+    /// The organization has added the domain already.
+    DomainAlreadyAdded,
 }
 
 impl fmt::Display for Conflict {
@@ -57,6 +59,7 @@ impl fmt::Display for Conflict {
             Self::AlreadyInvited => "already invited",
             Self::DomainTaken => "domain verified by another organization",
             Self::InvitationAnswered => "invitation accepted or revoked already",
+            Self::DomainAlreadyAdded => "domain added already",
         })
     }
 }

@@ -6,6 +6,7 @@ pub mod authentication;
 pub mod branding;
 pub mod dev_outbox;
 pub mod directory;
+pub mod domains;
 pub mod error;
 pub mod health;
 pub mod invitations;

@@ -15,6 +15,7 @@ use crate::domain::{
     User,
 };
 use crate::email::messages::{AlreadyRegistered, VerifyEmail};
+use crate::services::domains;
 use crate::services::organizations::{self, NewOrganization};
 use crate::services::throttle::{self, UnsolicitedMail};
 use crate::services::{Conflict, Error, Result};
@@ -301,7 +302,8 @@ pub async fn verify(
 }
 
 /// Creates the membership or organization a verified sign-up asked for; an organization
-/// that closed its sign-up meanwhile is not joined, a slug taken meanwhile is reported.
+/// that closed its sign-up (or no longer admits the address) meanwhile is not joined, a slug
+/// taken meanwhile is reported.
 async fn create_intent(
     tx: &mut Tx,
     intent: &SignupIntent,
@@ -315,6 +317,11 @@ async fn create_intent(
             let Some(org) = org.filter(|org| org.join_policy.opens_sign_up()) else {
                 return Ok((None, false));
             };
+            // Under auto-join the address must still be at one of its verified domains: one
+            // may have been removed or withdrawn since the sign-up.
+            if !domains::admits_in(tx, &org, &user.email).await? {
+                return Ok((None, false));
+            }
             organizations::add_member_in(tx, actor, &org, user, Role::Member).await?;
             Ok((Some((org.id, org.slug)), false))
         }

@@ -6,6 +6,7 @@
 pub mod account_failures;
 pub mod audit;
 pub mod connections;
+pub mod domains;
 pub mod email_tokens;
 pub mod invitations;
 pub mod jobs;

@@ -28,10 +28,14 @@ pub enum Notice {
     InvitationResent,
     SettingsSaved,
     BrandingSaved,
+    DomainAdded,
+    DomainVerified,
+    DomainNotVerified,
+    DomainRemoved,
 }
 
 impl Notice {
-    const ALL: [Self; 18] = [
+    const ALL: [Self; 22] = [
         Self::EmailVerified,
         Self::EmailVerifiedSlugTaken,
         Self::AccountUnlocked,
@@ -50,6 +54,10 @@ impl Notice {
         Self::InvitationResent,
         Self::SettingsSaved,
         Self::BrandingSaved,
+        Self::DomainAdded,
+        Self::DomainVerified,
+        Self::DomainNotVerified,
+        Self::DomainRemoved,
     ];
 
     fn code(self) -> &'static str {
@@ -72,6 +80,10 @@ impl Notice {
             Self::InvitationResent => "invitation-resent",
             Self::SettingsSaved => "settings-saved",
             Self::BrandingSaved => "branding-saved",
+            Self::DomainAdded => "domain-added",
+            Self::DomainVerified => "domain-verified",
+            Self::DomainNotVerified => "domain-not-verified",
+            Self::DomainRemoved => "domain-removed",
         }
     }
 
@@ -103,6 +115,14 @@ impl Notice {
             }
             Self::SettingsSaved => "The settings were saved.",
             Self::BrandingSaved => "The branding was saved. The organization's pages show it now.",
+            Self::DomainAdded => {
+                "The domain was added. Publish its TXT record in your DNS, then press Verify."
+            }
+            Self::DomainVerified => "The domain is verified.",
+            Self::DomainNotVerified => {
+                "The domain is not verified yet: the reason is shown beside it."
+            }
+            Self::DomainRemoved => "The domain was removed.",
         }
     }
 

@@ -5,6 +5,7 @@ use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 
 use super::Context;
+use super::domain_checks::{self, RecheckDomains};
 use super::mail::{self, DeliverMail, RetryMail};
 use super::sweep::{self, Sweep};
 
@@ -16,13 +17,18 @@ pub enum Job {
     DeliverMail(DeliverMail),
     RetryMail(RetryMail),
     Sweep(Sweep),
+    RecheckDomains(RecheckDomains),
 }
 
 impl Job {
     /// The jobs that keep coming back. Every instance schedules them at start; the dedup key
     /// keeps one row of each.
-    pub fn recurring() -> [Job; 2] {
-        [Job::RetryMail(RetryMail {}), Job::Sweep(Sweep {})]
+    pub fn recurring() -> [Job; 3] {
+        [
+            Job::RetryMail(RetryMail {}),
+            Job::Sweep(Sweep {}),
+            Job::RecheckDomains(RecheckDomains {}),
+        ]
     }
 
     /// Seconds from one run of a recurring job to the next; None for a job that runs once.
@@ -31,6 +37,7 @@ impl Job {
             Job::DeliverMail(_) => None,
             Job::RetryMail(_) => Some(mail::RETRY_EVERY_SECS),
             Job::Sweep(_) => Some(sweep::EVERY_SECS),
+            Job::RecheckDomains(_) => Some(domain_checks::EVERY_SECS),
         }
     }
 
@@ -41,6 +48,7 @@ impl Job {
             Job::DeliverMail(_) => mail::DELIVER_MAX_ATTEMPTS,
             Job::RetryMail(_) => mail::RETRY_MAX_ATTEMPTS,
             Job::Sweep(_) => sweep::MAX_ATTEMPTS,
+            Job::RecheckDomains(_) => domain_checks::MAX_ATTEMPTS,
         }
     }
 
@@ -49,6 +57,7 @@ impl Job {
             Job::DeliverMail(job) => job.run(ctx).await,
             Job::RetryMail(job) => job.run(ctx).await,
             Job::Sweep(job) => job.run(ctx).await,
+            Job::RecheckDomains(job) => job.run(ctx).await,
         }
     }
 
@@ -81,13 +90,24 @@ mod tests {
 
     #[test]
     fn a_job_round_trips_through_its_columns() {
-        for job in [Job::DeliverMail(DeliverMail {}), Job::Sweep(Sweep {})] {
+        for job in [
+            Job::DeliverMail(DeliverMail {}),
+            Job::Sweep(Sweep {}),
+            Job::RecheckDomains(RecheckDomains {}),
+        ] {
             let (kind, payload) = job.to_columns().unwrap();
             assert_eq!(Job::from_columns(&kind, &payload).unwrap(), job);
         }
         assert_eq!(
             Job::Sweep(Sweep {}).to_columns().unwrap(),
             ("sweep".to_owned(), "{}".to_owned())
+        );
+        assert_eq!(
+            Job::RecheckDomains(RecheckDomains {})
+                .to_columns()
+                .unwrap()
+                .0,
+            "recheck_domains"
         );
     }
 

@@ -8,6 +8,7 @@
 //!
 //! The loop is woken early by [`MailQueue::wake`] after a request commits mail, and otherwise
 //! looks for due work every second.
+pub mod domain_checks;
 pub mod job;
 pub mod mail;
 pub mod sweep;
@@ -21,6 +22,7 @@ use lettre::message::Mailbox;
 use sqlx::{Any, Executor};
 use tracing::Instrument;
 
+use crate::dns::DnsResolver;
 use crate::email::MailQueue;
 use crate::email::transport::Transport;
 use crate::store::jobs::{self, ClaimedJob, JobInsertForm};
@@ -42,6 +44,7 @@ pub struct Context {
     pub store: Store,
     pub transport: Transport,
     pub from: Mailbox,
+    pub dns: DnsResolver,
 }
 
 /// The job loop of one instance.
@@ -51,6 +54,7 @@ pub struct Runner {
     pub from: Mailbox,
     /// Woken by requests that queued mail.
     pub queue: MailQueue,
+    pub dns: DnsResolver,
 }
 
 /// Queues `job` to run from `run_at` on, with whatever `db` is: queued in the transaction of
@@ -79,11 +83,13 @@ impl Runner {
             transport,
             from,
             queue,
+            dns,
         } = self;
         let ctx = Arc::new(Context {
             store,
             transport,
             from,
+            dns,
         });
         let mut scheduled = false;
         loop {

@@ -5,6 +5,7 @@ mod helpers;
 
 mod account;
 mod branding;
+mod domains;
 mod faces;
 mod hardening;
 mod jobs;

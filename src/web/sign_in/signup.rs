@@ -6,7 +6,9 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::auth::Browser;
+use crate::domain::Organization;
 use crate::error::AppError;
+use crate::services::domains;
 use crate::services::registration::{self, Joining, SignUp};
 use crate::services::throttle;
 use crate::state::AppState;
@@ -46,6 +48,15 @@ fn is_closed(realm: &Realm) -> bool {
         .org
         .as_ref()
         .is_some_and(|org| !org.join_policy.opens_sign_up())
+}
+
+/// Why an organization that admits its verified domains only refused an address.
+fn not_at_verified_domain(org: &Organization) -> String {
+    format!(
+        "{} accepts sign-ups only with an email address at one of its verified domains. Use \
+         your work email, or ask an administrator of {} for an invitation.",
+        org.name, org.name
+    )
 }
 
 pub async fn get(page: Page, realm: Realm) -> Result<HttpResponse, AppError> {
@@ -97,6 +108,19 @@ pub async fn post(
         email,
         password,
     } = account;
+    if let Some(org) = &realm.org
+        && !domains::admits_sign_up(&state, org, &email).await?
+    {
+        errors.add("email", not_at_verified_domain(org));
+        let form = form.into_inner();
+        let page = SignupPage {
+            page,
+            name: form.name,
+            email: form.email,
+            errors,
+        };
+        return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
     let joining = realm
         .org
         .as_ref()

@@ -4,6 +4,7 @@
 mod actions;
 mod browser;
 mod db;
+mod dns;
 mod mail;
 
 use std::path::Path;
@@ -16,6 +17,7 @@ use usher::store::Store;
 
 pub use browser::{browser, csrf_in, location, set_cookie, token_in};
 pub use db::{TestDb, on_postgres};
+pub use dns::DnsServer;
 pub use mail::{parse_eml, read_mail_dir};
 
 pub const PASSWORD: &str = "correct horse battery staple";

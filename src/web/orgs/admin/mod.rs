@@ -2,6 +2,7 @@
 //! invitations, branding, settings, domains and the audit log, one module each.
 pub mod branding;
 pub mod bulk_invite;
+pub mod domains;
 pub mod invitations;
 pub mod members;
 pub mod settings;
@@ -96,7 +97,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(invitations::configure)
         .configure(bulk_invite::configure)
         .configure(settings::configure)
-        .configure(branding::configure);
+        .configure(branding::configure)
+        .configure(domains::configure);
 }
 
 /// The portal opens on its member list.

@@ -46,6 +46,8 @@ async fn snapshot(app: &TestApp) -> Vec<i64> {
         "audit_events",
         "users",
         "outbox",
+        "domains",
+        "organization_logos",
     ] {
         counts.push(app.count(table).await);
     }
@@ -167,8 +169,8 @@ enum Needs {
     Owner,
 }
 
-/// The admin portal's routes of organization `a` (`{member}` and `{invitation}` are filled in
-/// with a member's and an invitation's ids of organization `a`).
+/// The admin portal's routes of organization `a` (`{member}`, `{invitation}` and `{domain}`
+/// are filled in with ids of organization `a`'s).
 const PORTAL_ROUTES: &[(&str, &str, Needs)] = &[
     ("GET", "/o/org-a/admin", Needs::Admin),
     ("GET", "/o/org-a/admin/members", Needs::Admin),
@@ -189,6 +191,21 @@ const PORTAL_ROUTES: &[(&str, &str, Needs)] = &[
     (
         "POST",
         "/o/org-a/admin/invitations/{invitation}/revoke",
+        Needs::Admin,
+    ),
+    ("GET", "/o/org-a/admin/branding", Needs::Admin),
+    ("POST", "/o/org-a/admin/branding", Needs::Admin),
+    ("GET", "/o/org-a/admin/branding/preview.css", Needs::Admin),
+    ("GET", "/o/org-a/admin/domains", Needs::Admin),
+    ("POST", "/o/org-a/admin/domains", Needs::Admin),
+    (
+        "POST",
+        "/o/org-a/admin/domains/{domain}/verify",
+        Needs::Admin,
+    ),
+    (
+        "POST",
+        "/o/org-a/admin/domains/{domain}/remove",
         Needs::Admin,
     ),
     ("GET", "/o/org-a/admin/settings", Needs::Owner),
@@ -231,9 +248,15 @@ async fn the_admin_portal_admits_only_the_roles_each_route_needs() {
     };
     let member = id("SELECT id FROM users WHERE email = 'member-a@example.com'").await;
     let invitation = id("SELECT id FROM invitations WHERE email = 'pending-a@example.com'").await;
+    app.exec(
+        "INSERT INTO domains (id, organization_id, name, verification_token, created_at)
+         SELECT 'domain-of-a', id, 'org-a.example', 'token', 1 FROM organizations WHERE slug = 'org-a'",
+    )
+    .await;
     let fill = |path: &str| {
         path.replace("{member}", &member)
             .replace("{invitation}", &invitation)
+            .replace("{domain}", "domain-of-a")
     };
 
     let before = snapshot(&app).await;

@@ -174,6 +174,31 @@ pub struct NewAuditEvent<'a> {
     pub summary: String,
 }
 
+impl AuditAction {
+    /// The action in plain words, for filters and lists.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::OrganizationCreated => "Organization created",
+            Self::OrganizationSuspended => "Organization suspended",
+            Self::OrganizationReactivated => "Organization reactivated",
+            Self::OrganizationSettingsChanged => "Settings changed",
+            Self::BrandingChanged => "Branding changed",
+            Self::InvitationSent => "Invitation sent",
+            Self::InvitationResent => "Invitation resent",
+            Self::InvitationRevoked => "Invitation revoked",
+            Self::InvitationAccepted => "Invitation accepted",
+            Self::MemberJoined => "Member joined",
+            Self::MemberRoleChanged => "Role changed",
+            Self::MemberRemoved => "Member removed",
+            Self::MemberLeft => "Member left",
+            Self::DomainAdded => "Domain added",
+            Self::DomainVerified => "Domain verified",
+            Self::DomainUnverified => "Domain no longer verified",
+            Self::DomainRemoved => "Domain removed",
+        }
+    }
+}
+
 impl std::fmt::Display for AuditAction {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

@@ -1,5 +1,6 @@
 //! Pure types and rules of the domain: no I/O.
 pub mod audit;
+pub mod audit_filter;
 pub mod branding;
 pub mod connection;
 pub mod domain_name;
@@ -12,6 +13,7 @@ pub mod membership;
 pub mod name;
 pub mod org_domain;
 pub mod organization;
+pub mod overview;
 pub mod password;
 pub mod signup;
 pub mod token;

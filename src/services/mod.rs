@@ -2,6 +2,7 @@
 //! The only callers of the store and the mail queue; each owns its transaction, returns domain
 //! values, and refuses with `Error`.
 pub mod account;
+pub mod audit_log;
 pub mod authentication;
 pub mod branding;
 pub mod dev_outbox;
@@ -14,6 +15,7 @@ pub mod landing;
 pub mod members;
 pub mod operator;
 pub mod organizations;
+pub mod overview;
 pub mod paging;
 pub mod recovery;
 pub mod registration;

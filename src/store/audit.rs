@@ -3,7 +3,8 @@ use sqlx::{Any, Executor, FromRow};
 
 use super::{now, unknown_value};
 use crate::domain::audit::{AuditTarget, NewAuditEvent, TargetKind};
-use crate::domain::{AuditAction, AuditEntry, Slug};
+use crate::domain::audit_filter::AuditFilter;
+use crate::domain::{AuditAction, AuditEntry, Email, OrganizationId, Slug};
 
 /// Records an event, in the caller's transaction: an audited change and its event commit
 /// together or not at all.
@@ -40,6 +41,15 @@ where
     .execute(db)
     .await
     .map(drop)
+}
+
+/// The query an `AuditRow` is read from, as a literal for `concat!`.
+macro_rules! select_events {
+    () => {
+        "SELECT a.id, a.occurred_at, a.actor_email, a.action, o.slug AS org_slug, a.subject,
+                a.client_ip, a.target_kind, a.target_id, a.details
+         FROM audit_events a LEFT JOIN organizations o ON o.id = a.organization_id"
+    };
 }
 
 #[derive(FromRow)]
@@ -96,15 +106,49 @@ pub async fn list_page<'c, E>(
 where
     E: Executor<'c, Database = Any>,
 {
-    sqlx::query_as::<_, AuditRow>(
-        "SELECT a.id, a.occurred_at, a.actor_email, a.action, o.slug AS org_slug, a.subject, a.client_ip,
-                a.target_kind, a.target_id, a.details
-         FROM audit_events a LEFT JOIN organizations o ON o.id = a.organization_id
-         WHERE ($1 = '' OR a.id < $1)
+    sqlx::query_as::<_, AuditRow>(concat!(
+        select_events!(),
+        " WHERE ($1 = '' OR a.id < $1)
          ORDER BY a.id DESC
-         LIMIT $2",
-    )
+         LIMIT $2"
+    ))
     .bind(before.unwrap_or_default().to_owned())
+    .bind(limit)
+    .fetch_all(db)
+    .await?
+    .into_iter()
+    .map(AuditEntry::try_from)
+    .collect()
+}
+
+/// One organization's newest events that pass `filter`, before the given event id. The
+/// organization's events are read newest first along `audit_events_by_org`.
+pub async fn list_for_org<'c, E>(
+    db: E,
+    org: &OrganizationId,
+    filter: &AuditFilter,
+    before: Option<&str>,
+    limit: i64,
+) -> Result<Vec<AuditEntry>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query_as::<_, AuditRow>(concat!(
+        select_events!(),
+        " WHERE a.organization_id = $1
+           AND ($2 = '' OR a.id < $2)
+           AND ($3 = '' OR a.actor_email = $3)
+           AND ($4 = '' OR a.action = $4)
+           AND a.occurred_at >= $5 AND a.occurred_at < $6
+         ORDER BY a.id DESC
+         LIMIT $7"
+    ))
+    .bind(org.as_str().to_owned())
+    .bind(before.unwrap_or_default().to_owned())
+    .bind(filter.actor.as_ref().map_or("", Email::as_str).to_owned())
+    .bind(filter.action.map_or("", AuditAction::as_str))
+    .bind(filter.since())
+    .bind(filter.until())
     .bind(limit)
     .fetch_all(db)
     .await?

@@ -15,6 +15,7 @@ pub mod logos;
 pub mod memberships;
 pub mod organizations;
 pub mod outbox;
+pub mod overview;
 pub mod rate_limits;
 pub mod session_store;
 pub mod sessions;

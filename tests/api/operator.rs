@@ -105,3 +105,48 @@ async fn only_operators_can_open_the_admin_portal() {
         "its existence is not revealed"
     );
 }
+
+#[tokio::test]
+async fn the_portal_home_counts_the_deployment_and_reports_mail_trouble() {
+    let app = spawn_app().await;
+    app.become_operator().await;
+    app.create_org("Acme", "acme", "shared", false).await;
+    app.create_org("Globex", "globex", "shared", false).await;
+    app.invite_owner("acme", "owner@acme.test").await;
+    let home = app.get_html("/admin").await;
+    assert!(home.contains("<dt>Organizations</dt><dd>2</dd>"), "{home}");
+    assert!(home.contains("<dt>Users</dt><dd>1</dd>"));
+    assert!(home.contains("<dt>Pending invitations</dt><dd>1</dd>"));
+    assert!(home.contains("No delivery problems."));
+
+    // A message waiting for its first attempt, one retrying after an error, one given up.
+    let later = time::OffsetDateTime::now_utc().unix_timestamp() + 3600;
+    for (id, next_attempt, error) in [
+        ("m-waiting", later, None),
+        ("m-failing", later, Some("421 mail.example.test busy")),
+        ("m-given-up", i64::MAX, Some("given up: 550 no such user")),
+    ] {
+        sqlx::query(
+            "INSERT INTO outbox (id, recipient, subject, text_body, html_body, attempts,
+                                 next_attempt_at, last_error, created_at)
+             VALUES ($1, 'x@example.test', 's', 't', 'h', 1, $2, $3, 0)",
+        )
+        .bind(id)
+        .bind(next_attempt)
+        .bind(error)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    }
+    let home = app.get_html("/admin").await;
+    assert!(home.contains("<dt>Failing</dt><dd>1</dd>"), "{home}");
+    assert!(home.contains("<dt>Given up</dt><dd>1</dd>"));
+    assert!(home.contains("Last delivery error: <code>421 mail.example.test busy</code>"));
+    let queued: i64 = home
+        .split("<dt>Queued</dt><dd>")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!(queued >= 2, "the waiting and the failing message, and maybe the invitation");
+}

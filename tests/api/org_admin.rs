@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 use crate::helpers::{PASSWORD, TestApp, location, spawn_app, token_in};
 
 /// An organization `acme` whose owner (returned, signed in) was provisioned by the operator.
-async fn acme_with_owner(app: &TestApp) -> TestApp {
+pub async fn acme_with_owner(app: &TestApp) -> TestApp {
     app.become_operator().await;
     app.create_org("Acme", "acme", "shared", false).await;
     app.invite_owner("acme", "owner@acme.test").await;
@@ -26,7 +26,13 @@ async fn invite(by: &TestApp, email: &str, role: &str) -> reqwest::Response {
 }
 
 /// Invites `email` as `role` and has them accept in a browser of their own (returned).
-async fn member(app: &TestApp, owner: &TestApp, email: &str, name: &str, role: &str) -> TestApp {
+pub async fn member(
+    app: &TestApp,
+    owner: &TestApp,
+    email: &str,
+    name: &str,
+    role: &str,
+) -> TestApp {
     let seen = app.mails_to(email).len();
     assert_eq!(
         invite(owner, email, role).await.status(),
@@ -39,7 +45,7 @@ async fn member(app: &TestApp, owner: &TestApp, email: &str, name: &str, role: &
     person
 }
 
-async fn user_id(app: &TestApp, email: &str) -> String {
+pub async fn user_id(app: &TestApp, email: &str) -> String {
     sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
         .bind(email.to_owned())
         .fetch_one(app.store.pool())

@@ -196,6 +196,8 @@ const PORTAL_ROUTES: &[(&str, &str, Needs)] = &[
     ("GET", "/o/org-a/admin/branding", Needs::Admin),
     ("POST", "/o/org-a/admin/branding", Needs::Admin),
     ("GET", "/o/org-a/admin/branding/preview.css", Needs::Admin),
+    ("GET", "/o/org-a/admin/audit", Needs::Admin),
+    ("GET", "/o/org-a/admin/audit.csv", Needs::Admin),
     ("GET", "/o/org-a/admin/domains", Needs::Admin),
     ("POST", "/o/org-a/admin/domains", Needs::Admin),
     (

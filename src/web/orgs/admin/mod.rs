@@ -1,5 +1,7 @@
 //! The organization admin portal under `/o/{slug}/admin`, for its owners and admins: members,
 //! invitations, branding, settings, domains and the audit log, one module each.
+pub mod audit;
+pub mod audit_csv;
 pub mod branding;
 pub mod bulk_invite;
 pub mod domains;
@@ -98,7 +100,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(bulk_invite::configure)
         .configure(settings::configure)
         .configure(branding::configure)
-        .configure(domains::configure);
+        .configure(domains::configure)
+        .configure(audit::configure);
 }
 
 /// The portal opens on its member list.

@@ -10,12 +10,14 @@
 import assert from 'node:assert/strict';
 
 import {
+  acceptByCreatingAccount,
+  assertInOrg,
   assertOk,
-  assertSignedInHeader,
   banner,
   bodyText,
   button,
   clickThrough,
+  createOrg,
   e2eSuite,
   enterEmail,
   enterPassword,
@@ -25,7 +27,9 @@ import {
   link,
   linkIn as linkInMail,
   main,
+  operatorOf,
   pathname,
+  provisionAdmin,
   runTag,
   signIn,
   signOut,
@@ -39,7 +43,6 @@ const RUN = runTag();
 const PASSWORD = 'correct horse battery staple 42';
 const INVITATION_SUBJECT = 'You are invited to join an organization on Usher';
 const INVITATION_PATH = /^\/invitations\/[^/]+$/;
-const SELF_SIGNUP_LABEL = 'Let people sign up on its own sign-up page (they join as members)';
 
 /** An address unique to this run (whole addresses are compared, so prefixes cannot clash). */
 const emailFor = (who) => `${who}.${RUN}@example.com`;
@@ -50,69 +53,10 @@ const OPERATOR = {
   password: 'operator passphrase for e2e 11',
 };
 
+const operatorPage = operatorOf(services, OPERATOR);
+
 /** The link in a mail that goes to `expectedPath`, checked to point at this server. */
 const linkIn = (mail, expectedPath) => linkInMail(mail, expectedPath, services.baseURL);
-
-// ---------------------------------------------------------------------------------------------
-// The operator
-
-// The setup link works once per data directory, and the file shares one server: the first test
-// that needs the operator creates the account through that link, later tests reuse its session
-// (the cookies saved from that browser context). Kept as a promise so it is made exactly once.
-let operatorSession = null;
-
-/** A page signed in as the platform operator, on a context of the current test. */
-async function operatorPage(newPage) {
-  operatorSession ??= createOperator(newPage);
-  return newPage({ storageState: await operatorSession });
-}
-
-async function createOperator(newPage) {
-  const page = await newPage();
-  const setupLink = await services.operatorSetupLink();
-  assert.equal(new URL(setupLink).origin, services.baseURL, 'the setup link must use the server address');
-  assertOk(await visit(page, setupLink), 'open the operator setup link');
-  await field(page, 'Name').fill(OPERATOR.name);
-  await field(page, 'Email').fill(OPERATOR.email);
-  await field(page, 'Password').fill(OPERATOR.password);
-  assertOk(await clickThrough(page, button(page, 'Create operator account')), 'create the operator');
-  assert.equal(pathname(page), '/admin');
-  assert.equal(await heading(page), 'Operator portal');
-  // In <main>: the header's nav has an "Organizations" link of its own (to the picker).
-  for (const name of ['Organizations', 'Users', 'Audit log']) {
-    assert.ok(await link(main(page), name).isVisible(), `the operator portal links to "${name}"`);
-  }
-  return page.context().storageState();
-}
-
-/**
- * Creates an organization from the operator's list page and returns its address (slug). An
- * empty `slug` leaves the Address field empty, for the app to derive one from the name.
- */
-async function createOrg(page, { name, slug = '', mode, selfSignup = false }) {
-  assertOk(await visit(page, '/admin/orgs'), 'open the organization list');
-  assert.equal(await heading(page), 'Organizations');
-  assertOk(await clickThrough(page, link(main(page), 'Create organization')), 'open the new-organization form');
-  assert.equal(pathname(page), '/admin/orgs/new');
-
-  await field(page, 'Name').fill(name);
-  await field(page, 'Address').fill(slug);
-  await page.getByRole('radio', { name: mode === 'shared' ? /^Shared:/ : /^Isolated:/ }).check();
-  await page.getByRole('checkbox', { name: SELF_SIGNUP_LABEL, exact: true }).setChecked(selfSignup);
-  assertOk(await clickThrough(page, button(page, 'Create organization')), `create ${name}`);
-
-  const match = /^\/admin\/orgs\/([^/]+)$/.exec(pathname(page));
-  assert.ok(match, `creating an organization lands on /admin/orgs/{slug}, not ${pathname(page)}`);
-  const created = decodeURIComponent(match[1]);
-  if (slug) {
-    assert.equal(created, slug, 'the address given is the one used');
-  } else {
-    assert.match(created, /^[a-z0-9-]+$/, 'a derived address is lowercase letters, digits and hyphens');
-    assert.ok(created.includes(RUN), `the address "${created}" is derived from the name "${name}"`);
-  }
-  assert.equal(await heading(page), name);
-  return created;
-}
 
 /** Finds an organization with the list's search, as an operator among many would, and opens it. */
 async function openOrgFromList(page, { name, slug }) {
@@ -122,14 +66,6 @@ async function openOrgFromList(page, { name, slug }) {
   assertOk(await clickThrough(page, link(main(page), name)), `open ${name} from the list`);
   assert.equal(pathname(page), `/admin/orgs/${slug}`);
   assert.equal(await heading(page), name);
-}
-
-/** On /admin/orgs/{slug}: invites `email` to become an owner. */
-async function provisionAdmin(page, email) {
-  const section = page.getByRole('region', { name: 'Provision an administrator' });
-  await field(section, 'Email').fill(email);
-  assertOk(await clickThrough(page, button(section, 'Send invitation')), `invite ${email}`);
-  assert.match(await bodyText(page), /The invitation was sent\./);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -147,33 +83,6 @@ async function invitationLink({ to, orgName }) {
   const expected = `${OPERATOR.name} invited you to join ${orgName} as owner`;
   assert.ok(textOf(mail).includes(expected), `the invitation says "${expected}"; it says:\n${textOf(mail)}`);
   return linkIn(mail, INVITATION_PATH);
-}
-
-/** Accepts an invitation for an address with no account yet: the page creates one. */
-async function acceptByCreatingAccount(page, invitation, { orgName, name, password }) {
-  assertOk(await visit(page, invitation), 'open the invitation');
-  assert.equal(await heading(page), `Join ${orgName}`);
-  await field(page, 'Name').fill(name);
-  await field(page, 'Password').fill(password);
-  assertOk(await clickThrough(page, button(page, 'Create account and join')), `join ${orgName}`);
-}
-
-/** The organization's home, /o/<slug>, as seen by someone with `role` in it. */
-async function assertInOrg(page, { slug, name }, role) {
-  assert.equal(pathname(page), `/o/${slug}`);
-  assert.equal(await heading(page), name);
-  assert.match(await bodyText(page), new RegExp(`You are ${role} of this organization\\.`));
-  const membersLinks = await link(main(page), 'Members').count();
-  assert.equal(membersLinks, role === 'member' ? 0 : 1, `a ${role} ${role === 'member' ? 'does not see' : 'sees'} "Members"`);
-  assert.ok(await link(main(page), 'Switch organization').isVisible(), 'the home links to the picker');
-  await assertCurrentOrg(page, name);
-  await assertSignedInHeader(page);
-}
-
-async function assertCurrentOrg(page, name) {
-  const current = banner(page).locator('.current-org');
-  assert.equal(await current.count(), 1, 'the header shows the current organization');
-  assert.equal((await current.innerText()).trim(), name, 'the header names the current organization');
 }
 
 /** Opens the branded sign-in page of an organization and signs in there. */
@@ -257,6 +166,9 @@ browserTest('the operator creates an isolated and a shared organization and prov
 
   for (const [i, org] of orgs.entries()) {
     org.slug = await createOrg(operator, org);
+    if (!org.slug.startsWith('iso-')) {
+      assert.ok(org.slug.includes(RUN), `the address "${org.slug}" is derived from the name "${org.name}"`);
+    }
     await openOrgFromList(operator, org);
     const status = operator.getByRole('main');
     assert.ok(await field(status, 'Reason shown to its members').isVisible(), 'the org page has a suspension reason');

@@ -5,3 +5,4 @@ export * from './services.mjs';
 export * from './mail.mjs';
 export * from './a11y.mjs';
 export * from './page.mjs';
+export * from './orgs.mjs';

@@ -199,7 +199,7 @@ export class Services {
       USHER_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
       RUST_LOG: 'warn',
     });
-    await fsp.mkdir(env.USHER_DATA_DIR);
+    await fsp.mkdir(env.USHER_DATA_DIR, { mode: 0o700 }); // private, as Usher asks
     const usher = this.#spawn('usher', bin, ['serve'], env);
     this.usher = usher;
     await waitFor(`GET ${this.baseURL}/healthz to return 200`, async () => {

@@ -23,6 +23,7 @@ async fn main() -> anyhow::Result<()> {
             Store::connect(&settings).await?;
             eprintln!("Database is up to date.");
         }
+        Command::Apps { command } => usher::cli::apps::run(command, &settings).await?,
     }
     Ok(())
 }

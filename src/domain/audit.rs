@@ -40,10 +40,12 @@ pub enum AuditAction {
     DomainVerified,
     DomainUnverified,
     DomainRemoved,
+    ApplicationCreated,
+    ApplicationSecretRotated,
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 17] = [
+    pub const ALL: [Self; 19] = [
         Self::OrganizationCreated,
         Self::OrganizationSuspended,
         Self::OrganizationReactivated,
@@ -61,6 +63,8 @@ impl AuditAction {
         Self::DomainVerified,
         Self::DomainUnverified,
         Self::DomainRemoved,
+        Self::ApplicationCreated,
+        Self::ApplicationSecretRotated,
     ];
 
     /// The action stored as `value`; `None` for a value this version does not know.
@@ -89,6 +93,8 @@ impl AuditAction {
             Self::DomainVerified => "domain.verified",
             Self::DomainUnverified => "domain.unverified",
             Self::DomainRemoved => "domain.removed",
+            Self::ApplicationCreated => "application.created",
+            Self::ApplicationSecretRotated => "application.secret_rotated",
         }
     }
 }
@@ -100,6 +106,7 @@ pub enum TargetKind {
     User,
     Invitation,
     Domain,
+    Application,
 }
 
 impl TargetKind {
@@ -109,6 +116,7 @@ impl TargetKind {
             Self::User => "user",
             Self::Invitation => "invitation",
             Self::Domain => "domain",
+            Self::Application => "application",
         }
     }
 
@@ -119,6 +127,7 @@ impl TargetKind {
             Self::User,
             Self::Invitation,
             Self::Domain,
+            Self::Application,
         ]
         .into_iter()
         .find(|kind| kind.as_str() == value)
@@ -154,6 +163,13 @@ impl AuditTarget {
         }
     }
 
+    pub fn application(id: &str) -> Self {
+        Self {
+            kind: TargetKind::Application,
+            id: id.to_owned(),
+        }
+    }
+
     pub fn domain(id: &str) -> Self {
         Self {
             kind: TargetKind::Domain,
@@ -175,6 +191,14 @@ pub struct NewAuditEvent<'a> {
 }
 
 impl AuditAction {
+    /// False for the actions of the platform operator that no organization's log holds.
+    pub fn concerns_organizations(self) -> bool {
+        !matches!(
+            self,
+            Self::ApplicationCreated | Self::ApplicationSecretRotated
+        )
+    }
+
     /// The action in plain words, for filters and lists.
     pub fn label(self) -> &'static str {
         match self {
@@ -195,6 +219,8 @@ impl AuditAction {
             Self::DomainVerified => "Domain verified",
             Self::DomainUnverified => "Domain no longer verified",
             Self::DomainRemoved => "Domain removed",
+            Self::ApplicationCreated => "Application registered",
+            Self::ApplicationSecretRotated => "Application secret replaced",
         }
     }
 }

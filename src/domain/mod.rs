@@ -1,4 +1,5 @@
 //! Pure types and rules of the domain: no I/O.
+pub mod application;
 pub mod audit;
 pub mod audit_filter;
 pub mod branding;

@@ -2,6 +2,7 @@
 //! The only callers of the store and the mail queue; each owns its transaction, returns domain
 //! values, and refuses with `Error`.
 pub mod account;
+pub mod applications;
 pub mod audit_log;
 pub mod authentication;
 pub mod branding;

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod account;
+mod applications;
 mod audit_log;
 mod branding;
 mod domains;

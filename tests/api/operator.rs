@@ -148,5 +148,8 @@ async fn the_portal_home_counts_the_deployment_and_reports_mail_trouble() {
         .and_then(|rest| rest.split('<').next())
         .and_then(|n| n.parse().ok())
         .unwrap();
-    assert!(queued >= 2, "the waiting and the failing message, and maybe the invitation");
+    assert!(
+        queued >= 2,
+        "the waiting and the failing message, and maybe the invitation"
+    );
 }

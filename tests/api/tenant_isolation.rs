@@ -17,6 +17,9 @@ const ADMIN_ROUTES: &[(&str, &str)] = &[
     ("GET", "/admin/audit"),
     ("GET", "/admin/orgs/new"),
     ("POST", "/admin/orgs/new"),
+    ("GET", "/admin/apps"),
+    ("GET", "/admin/apps/new"),
+    ("POST", "/admin/apps/new"),
 ];
 
 async fn call(who: &TestApp, method: &str, path: &str) -> StatusCode {
@@ -48,6 +51,8 @@ async fn snapshot(app: &TestApp) -> Vec<i64> {
         "outbox",
         "domains",
         "organization_logos",
+        "applications",
+        "client_secrets",
     ] {
         counts.push(app.count(table).await);
     }

@@ -1,5 +1,6 @@
-//! The platform operator's portal under `/admin` (organizations, users, the audit log), and
-//! the one-time link that creates the first operator.
+//! The platform operator's portal under `/admin` (organizations, applications, users, the
+//! audit log), and the one-time link that creates the first operator.
+pub mod apps;
 pub mod directory;
 pub mod home;
 pub mod orgs;
@@ -38,6 +39,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             Urls::OperatorAudit.pattern(),
             web::get().to(directory::audit),
         )
+        .configure(apps::configure)
         .service(
             web::resource(Urls::OperatorSetup.pattern())
                 .get(setup::get)

@@ -86,8 +86,12 @@ struct AuditPage {
 }
 
 impl AuditPage {
-    fn actions(&self) -> [AuditAction; 17] {
+    /// The actions an organization's log can hold.
+    fn actions(&self) -> Vec<AuditAction> {
         AuditAction::ALL
+            .into_iter()
+            .filter(|action| action.concerns_organizations())
+            .collect()
     }
 }
 

@@ -1,4 +1,7 @@
-//! Command-line interface of the `usher` binary.
+//! Command-line interface of the `usher` binary: the parser, and the subcommands that are more
+//! than starting the server.
+pub mod apps;
+
 use clap::{Parser, Subcommand};
 
 /// Usher: hosted sign-up and sign-in, organizations and provisioning for B2B products.
@@ -20,4 +23,10 @@ pub enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Register the product's applications (the OAuth clients of Usher's OpenID Provider).
+    /// Works beside a running server on the same database.
+    Apps {
+        #[command(subcommand)]
+        command: apps::AppsCommand,
+    },
 }

@@ -1,0 +1,240 @@
+//! `/admin/apps`: the operator registers the product's applications, reads their settings and
+//! replaces a confidential application's secret. A secret is shown on the page that made it,
+//! that once.
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::auth::Operator;
+use crate::domain::application::{
+    AppName, Application, ClientKind, ClientSecret, NewApplication, OrgPolicy, RedirectUri,
+    parse_uris,
+};
+use crate::domain::audit::Actor;
+use crate::error::AppError;
+use crate::services::applications;
+use crate::state::AppState;
+use crate::web::client_ip::ClientIp;
+use crate::web::forms::FieldErrors;
+use crate::web::page::Page;
+use crate::web::respond::{render, render_with_status};
+use crate::web::urls::Urls;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route(Urls::OperatorApps.pattern(), web::get().to(list))
+        .service(
+            web::resource(Urls::OperatorNewApp.pattern())
+                .get(new_form)
+                .post(create),
+        )
+        .route(Urls::OperatorApp.pattern(), web::get().to(show))
+        .route(
+            Urls::OperatorAppSecret.pattern(),
+            web::post().to(rotate_secret),
+        );
+}
+
+#[derive(Template)]
+#[template(path = "operator/apps.html")]
+struct AppList {
+    page: Page,
+    apps: Vec<Application>,
+}
+
+#[derive(Template)]
+#[template(path = "operator/app_new.html")]
+struct NewAppPage {
+    page: Page,
+    form: AppForm,
+    errors: FieldErrors,
+}
+
+impl NewAppPage {
+    fn policies(&self) -> [OrgPolicy; 3] {
+        OrgPolicy::ALL
+    }
+}
+
+#[derive(Template)]
+#[template(path = "operator/app_show.html")]
+struct AppPage {
+    page: Page,
+    app: Application,
+    /// A secret just made: shown on this response only.
+    secret: Option<ClientSecret>,
+    /// True when the secret replaced another, which keeps working for a while.
+    rotated: bool,
+}
+
+impl AppPage {
+    fn grace_hours(&self) -> i64 {
+        applications::SECRET_GRACE_SECS / 3600
+    }
+}
+
+/// The registration form as sent. Missing fields are empty, so that a stranger's POST is
+/// refused for who they are before what they sent.
+#[derive(Debug, Default, Deserialize)]
+pub struct AppForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    organizations: String,
+    #[serde(default)]
+    redirect_uris: String,
+    #[serde(default)]
+    post_logout_redirect_uris: String,
+    #[serde(default)]
+    initiate_login_uri: String,
+}
+
+impl AppForm {
+    fn parse(&self) -> Result<NewApplication, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let name = errors.check("name", AppName::parse(&self.name));
+        let kind = errors.check(
+            "kind",
+            ClientKind::parse(&self.kind).ok_or("Choose what kind of application it is."),
+        );
+        let organizations = errors.check(
+            "organizations",
+            OrgPolicy::parse(&self.organizations).ok_or("Choose how it treats organizations."),
+        );
+        let lines = |text: &str| text.lines().map(str::to_owned).collect::<Vec<_>>();
+        let redirects = lines(&self.redirect_uris);
+        let redirect_uris = errors.check(
+            "redirect_uris",
+            parse_uris(
+                &redirects.iter().map(String::as_str).collect::<Vec<_>>(),
+                true,
+            ),
+        );
+        let logouts = lines(&self.post_logout_redirect_uris);
+        let post_logout_redirect_uris = errors.check(
+            "post_logout_redirect_uris",
+            parse_uris(
+                &logouts.iter().map(String::as_str).collect::<Vec<_>>(),
+                false,
+            ),
+        );
+        let initiate_login_uri = errors.check(
+            "initiate_login_uri",
+            match self.initiate_login_uri.trim() {
+                "" => Ok(None),
+                uri => RedirectUri::parse(uri).map(Some),
+            },
+        );
+        match (
+            name,
+            kind,
+            organizations,
+            redirect_uris,
+            post_logout_redirect_uris,
+            initiate_login_uri,
+        ) {
+            (Some(name), Some(kind), Some(organizations), Some(r), Some(p), Some(i)) => {
+                Ok(NewApplication {
+                    name,
+                    kind,
+                    organizations,
+                    redirect_uris: r,
+                    post_logout_redirect_uris: p,
+                    initiate_login_uri: i,
+                })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+async fn list(
+    page: Page,
+    state: web::Data<AppState>,
+    _op: Operator,
+) -> Result<HttpResponse, AppError> {
+    let apps = applications::list(&state.store).await?;
+    render(&AppList { page, apps })
+}
+
+async fn new_form(page: Page, _op: Operator) -> Result<HttpResponse, AppError> {
+    let form = AppForm {
+        kind: ClientKind::Confidential.as_str().to_owned(),
+        organizations: OrgPolicy::Required.as_str().to_owned(),
+        ..AppForm::default()
+    };
+    render(&NewAppPage {
+        page,
+        form,
+        errors: FieldErrors::default(),
+    })
+}
+
+async fn create(
+    page: Page,
+    state: web::Data<AppState>,
+    Operator(operator): Operator,
+    ip: ClientIp,
+    form: web::Form<AppForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let app = match form.parse() {
+        Ok(app) => app,
+        Err(errors) => {
+            let page = NewAppPage { page, form, errors };
+            return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
+    };
+    let actor = Actor::user(&operator, &ip.0);
+    let (app, secret) = applications::register(&state.store, &actor, &app).await?;
+    // Rendered, not redirected: the secret must not travel in a URL or a session.
+    render_with_status(
+        StatusCode::CREATED,
+        &AppPage {
+            page,
+            app,
+            secret,
+            rotated: false,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct AppPath {
+    client_id: String,
+}
+
+async fn show(
+    page: Page,
+    state: web::Data<AppState>,
+    _op: Operator,
+    path: web::Path<AppPath>,
+) -> Result<HttpResponse, AppError> {
+    let app = applications::find(&state.store, &path.client_id).await?;
+    render(&AppPage {
+        page,
+        app,
+        secret: None,
+        rotated: false,
+    })
+}
+
+async fn rotate_secret(
+    page: Page,
+    state: web::Data<AppState>,
+    Operator(operator): Operator,
+    ip: ClientIp,
+    path: web::Path<AppPath>,
+) -> Result<HttpResponse, AppError> {
+    let actor = Actor::user(&operator, &ip.0);
+    let secret = applications::rotate_secret(&state.store, &actor, &path.client_id).await?;
+    let app = applications::find(&state.store, &path.client_id).await?;
+    render(&AppPage {
+        page,
+        app,
+        secret: Some(secret),
+        rotated: true,
+    })
+}

@@ -103,22 +103,11 @@ impl AppForm {
             "organizations",
             OrgPolicy::parse(&self.organizations).ok_or("Choose how it treats organizations."),
         );
-        let lines = |text: &str| text.lines().map(str::to_owned).collect::<Vec<_>>();
-        let redirects = lines(&self.redirect_uris);
-        let redirect_uris = errors.check(
-            "redirect_uris",
-            parse_uris(
-                &redirects.iter().map(String::as_str).collect::<Vec<_>>(),
-                true,
-            ),
-        );
-        let logouts = lines(&self.post_logout_redirect_uris);
+        let lines = |text: &str, required| parse_uris(&text.lines().collect::<Vec<_>>(), required);
+        let redirect_uris = errors.check("redirect_uris", lines(&self.redirect_uris, true));
         let post_logout_redirect_uris = errors.check(
             "post_logout_redirect_uris",
-            parse_uris(
-                &logouts.iter().map(String::as_str).collect::<Vec<_>>(),
-                false,
-            ),
+            lines(&self.post_logout_redirect_uris, false),
         );
         let initiate_login_uri = errors.check(
             "initiate_login_uri",

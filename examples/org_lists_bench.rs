@@ -220,6 +220,12 @@ async fn seed(store: &Store) -> usher::domain::Organization {
         memberships::insert(&mut *tx, &big.id, &user, Role::Member)
             .await
             .unwrap();
+        // Batches, not one transaction: every membership bumps the organization's member
+        // count, and PostgreSQL walks all of one transaction's versions of that row.
+        if i % 1_000 == 999 {
+            tx.commit().await.unwrap();
+            tx = store.begin().await.unwrap();
+        }
     }
     tx.commit().await.unwrap();
     big

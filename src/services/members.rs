@@ -6,7 +6,7 @@ use crate::domain::audit::{Actor, AuditAction, AuditTarget, NewAuditEvent};
 use crate::domain::{
     MemberSummary, Organization, OrganizationId, Role, Slug, User, UserId, membership,
 };
-use crate::services::paging::{self, PER_PAGE, Page};
+use crate::services::paging::{self, PER_PAGE, Page, SearchCursor};
 use crate::services::{Error, Result, organizations};
 use crate::state::AppState;
 use crate::store::{Tx, audit, memberships, organizations as org_store, users};
@@ -48,11 +48,44 @@ pub async fn page(
             paging::member_key(m.joined_at, m.user_id.as_str())
         }));
     }
-    let after = after.and_then(paging::parse_search_key);
-    let members = memberships::search_page(db, &org.id, &search, after, PER_PAGE).await?;
-    Ok(Page::of(members, |m| {
-        paging::search_key(m.email.as_str(), m.user_id.as_str())
-    }))
+    search_page(db, &org.id, &search, after.and_then(SearchCursor::parse)).await
+}
+
+/// A page of a member search: email matches by email, then name matches by name, each read
+/// along its own index, so that a page costs the same whether the prefix matches nobody, a few
+/// or everyone.
+async fn search_page(
+    db: &sqlx::AnyPool,
+    org: &OrganizationId,
+    prefix: &str,
+    cursor: Option<SearchCursor>,
+) -> Result<Page<MemberSummary>> {
+    let mut items = Vec::new();
+    let name_after = match &cursor {
+        None | Some(SearchCursor::Email(..)) => {
+            let after = match &cursor {
+                Some(SearchCursor::Email(email, id)) => Some((email.as_str(), id.as_str())),
+                _ => None,
+            };
+            items = memberships::search_by_email(db, org, prefix, after, PER_PAGE).await?;
+            if items.len() as i64 == PER_PAGE {
+                let next = items
+                    .last()
+                    .map(|m| SearchCursor::Email(m.email.to_string(), m.user_id.to_string()).key());
+                return Ok(Page { items, next });
+            }
+            None
+        }
+        Some(SearchCursor::Name(key, id)) => Some((key.as_str(), id.as_str())),
+    };
+    let room = PER_PAGE - items.len() as i64;
+    let hits = memberships::search_by_name(db, org, prefix, name_after, room).await?;
+    let next = (hits.len() as i64 == room)
+        .then(|| hits.last())
+        .flatten()
+        .map(|(m, key)| SearchCursor::Name(key.clone(), m.user_id.to_string()).key());
+    items.extend(hits.into_iter().map(|(member, _)| member));
+    Ok(Page { items, next })
 }
 
 /// Who manages the organization in a portal request: the signed-in user and their role.

@@ -40,11 +40,50 @@ pub fn parse_org_key(key: &str) -> Option<(&str, &str)> {
     key.split_once('\n')
 }
 
-/// Member search pages are keyed by `{email}\n{user id}`.
-pub fn search_key(email: &str, user_id: &str) -> String {
-    format!("{email}\n{user_id}")
+/// Where a member search page starts: the members whose email matches come first, by email,
+/// then those whose name alone matches, by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SearchCursor {
+    /// After this (email, user id) among the email matches.
+    Email(String, String),
+    /// After this (name key, user id) among the name matches.
+    Name(String, String),
 }
 
-pub fn parse_search_key(key: &str) -> Option<(&str, &str)> {
-    key.split_once('\n')
+impl SearchCursor {
+    /// `e\n{email}\n{user id}` or `n\n{name key}\n{user id}`.
+    pub fn key(&self) -> String {
+        match self {
+            Self::Email(email, id) => format!("e\n{email}\n{id}"),
+            Self::Name(name, id) => format!("n\n{name}\n{id}"),
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Self> {
+        let (kind, rest) = key.split_once('\n')?;
+        let (value, id) = rest.rsplit_once('\n')?;
+        let (value, id) = (value.to_owned(), id.to_owned());
+        match kind {
+            "e" => Some(Self::Email(value, id)),
+            "n" => Some(Self::Name(value, id)),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_cursors_survive_their_key() {
+        for cursor in [
+            SearchCursor::Email("ada@example.com".into(), "u1".into()),
+            SearchCursor::Name("ada\nlovelace".into(), "u2".into()),
+        ] {
+            assert_eq!(SearchCursor::parse(&cursor.key()), Some(cursor));
+        }
+        assert_eq!(SearchCursor::parse("x\na\nb"), None);
+        assert_eq!(SearchCursor::parse("garbage"), None);
+    }
 }

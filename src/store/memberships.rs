@@ -216,9 +216,9 @@ where
     Ok(done.rows_affected() > 0)
 }
 
-/// A page of the members whose email or lower-cased name starts with `prefix`, by email.
-/// Both are ranges of an index (byte order), so a search costs what its page costs.
-pub async fn search_page<'c, E>(
+/// A page of the members whose email starts with `prefix` (lower-cased), by email, after the
+/// given (email, user id): one range of `memberships_by_org_email`.
+pub async fn search_by_email<'c, E>(
     db: E,
     org: &OrganizationId,
     prefix: &str,
@@ -228,31 +228,18 @@ pub async fn search_page<'c, E>(
 where
     E: Executor<'c, Database = Any>,
 {
-    // Every string that starts with `prefix` sorts between it and it followed by the highest
-    // character there is.
-    let upper = format!("{prefix}{}", char::MAX);
     let (after_email, after_id) = after.unwrap_or(("", ""));
-    // One index range per kind of match, each cut at a page: an OR of the two would make the
-    // engines walk the organization's whole membership when little or nothing matches.
     sqlx::query_as::<_, MemberRow>(
         "SELECT m.user_id, u.name, u.email, m.role, m.created_at
-         FROM (SELECT user_id FROM (SELECT user_id FROM memberships
-                     WHERE organization_id = $1 AND email >= $2 AND email < $3
-                       AND (email, user_id) > ($4, $5)
-                     ORDER BY email, user_id LIMIT $6) by_email
-               UNION
-               SELECT user_id FROM (SELECT user_id FROM memberships
-                     WHERE organization_id = $1 AND name_key >= $2 AND name_key < $3
-                       AND (email, user_id) > ($4, $5)
-                     ORDER BY email, user_id LIMIT $6) by_name) hits
-         JOIN memberships m ON m.organization_id = $1 AND m.user_id = hits.user_id
-         JOIN users u ON u.id = m.user_id
+         FROM memberships m JOIN users u ON u.id = m.user_id
+         WHERE m.organization_id = $1 AND m.email >= $2 AND m.email < $3
+           AND (m.email, m.user_id) > ($4, $5)
          ORDER BY m.email, m.user_id
          LIMIT $6",
     )
     .bind(org.as_str().to_owned())
     .bind(prefix.to_owned())
-    .bind(upper)
+    .bind(prefix_end(prefix))
     .bind(after_email.to_owned())
     .bind(after_id.to_owned())
     .bind(limit)
@@ -261,6 +248,55 @@ where
     .into_iter()
     .map(MemberSummary::try_from)
     .collect()
+}
+
+#[derive(FromRow)]
+struct NameHitRow {
+    #[sqlx(flatten)]
+    member: MemberRow,
+    name_key: String,
+}
+
+/// A page of the members whose name starts with `prefix` but whose email does not (those come
+/// from `search_by_email`), by name key, after the given (name key, user id): one range of
+/// `memberships_by_org_name`. Each member comes with its name key, the next page's cursor.
+pub async fn search_by_name<'c, E>(
+    db: E,
+    org: &OrganizationId,
+    prefix: &str,
+    after: Option<(&str, &str)>,
+    limit: i64,
+) -> Result<Vec<(MemberSummary, String)>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    let (after_key, after_id) = after.unwrap_or(("", ""));
+    sqlx::query_as::<_, NameHitRow>(
+        "SELECT m.user_id, u.name, u.email, m.role, m.created_at, m.name_key
+         FROM memberships m JOIN users u ON u.id = m.user_id
+         WHERE m.organization_id = $1 AND m.name_key >= $2 AND m.name_key < $3
+           AND NOT (m.email >= $2 AND m.email < $3)
+           AND (m.name_key, m.user_id) > ($4, $5)
+         ORDER BY m.name_key, m.user_id
+         LIMIT $6",
+    )
+    .bind(org.as_str().to_owned())
+    .bind(prefix.to_owned())
+    .bind(prefix_end(prefix))
+    .bind(after_key.to_owned())
+    .bind(after_id.to_owned())
+    .bind(limit)
+    .fetch_all(db)
+    .await?
+    .into_iter()
+    .map(|row| Ok((MemberSummary::try_from(row.member)?, row.name_key)))
+    .collect()
+}
+
+/// Every string that starts with `prefix` sorts from it up to it followed by the highest
+/// character there is.
+fn prefix_end(prefix: &str) -> String {
+    format!("{prefix}{}", char::MAX)
 }
 
 /// The addresses of the organization's members.

@@ -656,3 +656,81 @@ async fn a_bad_file_invites_nobody_and_says_why() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn search_pages_list_email_matches_then_name_matches_each_once() {
+    use usher::domain::{ConnectionId, DisplayName, Email, Role};
+    use usher::store::{memberships, organizations, users};
+
+    let app = spawn_app().await;
+    let owner = acme_with_owner(&app).await;
+    let acme = organizations::find_by_slug(app.store.pool(), "acme")
+        .await
+        .unwrap()
+        .unwrap();
+    let shared = ConnectionId::default_password();
+    let hash = usher::credentials::hash_once("not used for signing in").unwrap();
+    let mut tx = app.store.begin().await.unwrap();
+    // 30 whose email starts with "ann", 40 whose name alone does, 5 with neither; one of the
+    // email matches is also called Ann.
+    let people = (0..30)
+        .map(|i| {
+            (
+                format!("ann{i:02}@acme.test"),
+                if i == 0 {
+                    "Ann Both".into()
+                } else {
+                    format!("Bo {i}")
+                },
+            )
+        })
+        .chain((0..40).map(|i| (format!("aa{i:02}@acme.test"), format!("Anna {i:02}"))))
+        .chain((0..5).map(|i| (format!("other{i}@acme.test"), format!("Other {i}"))));
+    for (email, name) in people {
+        let (email, name) = (
+            Email::parse(&email).unwrap(),
+            DisplayName::parse(&name).unwrap(),
+        );
+        let form = users::UserInsertForm {
+            connection_id: &shared,
+            email: &email,
+            name: &name,
+            password_hash: &hash,
+            email_verified: true,
+            operator: false,
+        };
+        let user = users::insert(&mut *tx, form).await.unwrap();
+        memberships::insert(&mut *tx, &acme.id, &user, Role::Member)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    let emails_in = |html: &str| -> Vec<String> {
+        html.split("<td>")
+            .filter_map(|cell| cell.split("</td>").next())
+            .filter(|cell| cell.ends_with("@acme.test"))
+            .map(str::to_owned)
+            .collect()
+    };
+    let first = owner.get_html("/o/acme/admin/members?q=Ann").await;
+    let mut seen = emails_in(&first);
+    assert_eq!(seen.len(), 50);
+    assert_eq!(seen[0], "ann00@acme.test", "email matches first, by email");
+    assert_eq!(seen[30], "aa00@acme.test", "then name matches, by name");
+    let next = first
+        .split(r#"<p class="pager"><a href=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a second page")
+        .replace("&amp;", "&")
+        .replace("&#38;", "&");
+    let second = owner.get_html(&next).await;
+    seen.extend(emails_in(&second));
+    assert!(!second.contains(r#"class="pager""#), "two pages in all");
+    let expected: Vec<String> = (0..30)
+        .map(|i| format!("ann{i:02}@acme.test"))
+        .chain((0..40).map(|i| format!("aa{i:02}@acme.test")))
+        .collect();
+    assert_eq!(seen, expected, "every match once, none of the others");
+}

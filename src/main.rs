@@ -24,6 +24,7 @@ async fn main() -> anyhow::Result<()> {
             eprintln!("Database is up to date.");
         }
         Command::Apps { command } => usher::cli::apps::run(command, &settings).await?,
+        Command::Keys { command } => usher::cli::keys::run(command, &settings).await?,
     }
     Ok(())
 }

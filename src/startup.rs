@@ -21,8 +21,9 @@ use crate::credentials::Passwords;
 use crate::dns::DnsResolver;
 use crate::email::MailQueue;
 use crate::email::transport::Transport;
+use crate::sealing::Sealer;
 use crate::secret_key::SecretKey;
-use crate::services::operator;
+use crate::services::{operator, signing_keys};
 use crate::state::{AppState, Links};
 use crate::store::Store;
 use crate::store::session_store::DbSessionStore;
@@ -88,7 +89,15 @@ impl Application {
                 .map(|ip| ip.to_canonical())
                 .collect(),
             dns: dns.clone(),
+            sealer: Sealer::new(&secret)?,
         };
+        // The first signing key, made off the request path (an RSA key takes a moment).
+        let (keys_store, sealer) = (store.clone(), state.sealer.clone());
+        tokio::spawn(async move {
+            if let Err(err) = signing_keys::ensure_first(&keys_store, &sealer).await {
+                tracing::error!(error = %err, "cannot make the first token signing key");
+            }
+        });
         tokio::spawn(
             Runner {
                 store: store.clone(),

@@ -5,6 +5,7 @@ use crate::dns::DnsResolver;
 use crate::domain::PasswordRules;
 use crate::email::MailQueue;
 use crate::error::AppError;
+use crate::sealing::Sealer;
 use crate::store::Store;
 pub use crate::web::urls::Links;
 
@@ -26,6 +27,8 @@ pub struct AppState {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Looks up the TXT records that prove an organization's domains.
     pub dns: DnsResolver,
+    /// Seals and opens the secrets kept in the database (the token signing keys).
+    pub sealer: Sealer,
 }
 
 impl AppState {

@@ -1,6 +1,7 @@
 //! Command-line interface of the `usher` binary: the parser, and the subcommands that are more
 //! than starting the server.
 pub mod apps;
+pub mod keys;
 
 use clap::{Parser, Subcommand};
 
@@ -28,5 +29,10 @@ pub enum Command {
     Apps {
         #[command(subcommand)]
         command: apps::AppsCommand,
+    },
+    /// Manage the keys Usher signs tokens with. Works beside a running server.
+    Keys {
+        #[command(subcommand)]
+        command: keys::KeysCommand,
     },
 }

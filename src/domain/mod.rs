@@ -16,6 +16,7 @@ pub mod org_domain;
 pub mod organization;
 pub mod overview;
 pub mod password;
+pub mod signing_key;
 pub mod signup;
 pub mod token;
 pub mod user;

@@ -48,6 +48,8 @@ pub enum Conflict {
     InvitationAnswered,
     /// The organization has added the domain already.
     DomainAlreadyAdded,
+    /// Another instance rotated the signing keys at the same moment.
+    RotationRaced,
 }
 
 impl fmt::Display for Conflict {
@@ -60,6 +62,7 @@ impl fmt::Display for Conflict {
             Self::DomainTaken => "domain verified by another organization",
             Self::InvitationAnswered => "invitation accepted or revoked already",
             Self::DomainAlreadyAdded => "domain added already",
+            Self::RotationRaced => "the signing keys were rotated at the same moment elsewhere",
         })
     }
 }

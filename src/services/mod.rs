@@ -20,6 +20,7 @@ pub mod overview;
 pub mod paging;
 pub mod recovery;
 pub mod registration;
+pub mod signing_keys;
 pub mod throttle;
 
 pub use error::{Conflict, Error, Result};

@@ -21,6 +21,7 @@ pub mod rate_limits;
 pub mod session_store;
 pub mod sessions;
 pub mod sign_in_failures;
+pub mod signing_keys;
 pub mod signups;
 pub mod users;
 

@@ -1,6 +1,6 @@
 //! Registering the product's applications: `usher apps create` beside a running server, and
 //! the operator's pages at /admin/apps. A secret is shown once and kept as a hash.
-use std::process::{Command, Output};
+use std::process::Output;
 
 use reqwest::StatusCode;
 use sha2::{Digest, Sha256};
@@ -8,18 +8,9 @@ use usher::services::applications;
 
 use crate::helpers::{TestApp, spawn_app};
 
-/// Runs `usher apps create ARGS` on the test app's database, as an operator would beside it.
+/// Runs `usher apps create ARGS` beside the test app.
 fn apps_create(app: &TestApp, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_usher"))
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("USHER_DATA_DIR", app.data_dir.path())
-        .env("DATABASE_URL", app.db().url.clone().unwrap())
-        .env("RUST_LOG", "warn")
-        .args(["apps", "create"])
-        .args(args)
-        .output()
-        .unwrap()
+    app.run_cli(&[&["apps", "create"], args].concat())
 }
 
 fn url_safe(value: &str) -> bool {

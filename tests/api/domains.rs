@@ -384,6 +384,7 @@ async fn state_of(app: &TestApp, dns: &DnsServer) -> AppState {
         dev_outbox: false,
         trusted_proxies: Vec::new(),
         dns: DnsResolver::new(Some(dns.addr)).unwrap(),
+        sealer: crate::helpers::test_sealer(),
     }
 }
 

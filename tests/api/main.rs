@@ -27,5 +27,6 @@ mod scale_out;
 mod security;
 mod sign_in;
 mod sign_up;
+mod signing_keys;
 mod tenant_isolation;
 mod throttling;

@@ -33,16 +33,23 @@ pub struct TestApp {
     db: std::sync::Arc<TestDb>,
 }
 
+/// The secret key of every test app.
+pub const TEST_SECRET_KEY: &str = "test secret key: at least thirty-two bytes long";
+
+/// What seals and opens the secrets a test app keeps in its database.
+pub fn test_sealer() -> usher::sealing::Sealer {
+    let mut settings = Settings::new(Path::new("."));
+    settings.secret_key = Some(TEST_SECRET_KEY.to_owned().into());
+    let secret = usher::secret_key::SecretKey::load(&settings).expect("the test secret key");
+    usher::sealing::Sealer::new(&secret).expect("a sealer")
+}
+
 /// Settings for a test: random port, fresh data dir, no throttling unless a test asks.
 pub fn test_settings(data_dir: &Path, db: &TestDb) -> Settings {
     let mut settings = Settings::new(data_dir);
     settings.listen = "127.0.0.1:0".into();
     settings.database_url = db.url.clone();
-    settings.secret_key = Some(
-        "test secret key: at least thirty-two bytes long"
-            .to_owned()
-            .into(),
-    );
+    settings.secret_key = Some(TEST_SECRET_KEY.to_owned().into());
     settings.auth_rate_limit = 0;
     settings.recipient_mail_limit = usher::config::RecipientMailLimit::OFF;
     settings
@@ -158,6 +165,21 @@ impl TestApp {
             client: browser(),
             db: self.db.clone(),
         }
+    }
+
+    /// Runs the `usher` binary with `args` on this app's database and data directory, as an
+    /// operator would beside the running server.
+    pub fn run_cli(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_usher"))
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("USHER_DATA_DIR", self.data_dir.path())
+            .env("DATABASE_URL", self.db.url.clone().expect("a database URL"))
+            .env("USHER_SECRET_KEY", TEST_SECRET_KEY)
+            .env("RUST_LOG", "warn")
+            .args(args)
+            .output()
+            .expect("the usher binary runs")
     }
 
     pub fn db(&self) -> std::sync::Arc<TestDb> {

@@ -1,0 +1,31 @@
+//! `usher keys rotate`: adds the next token signing key. It is published at once and signs
+//! from an hour later; the keys it replaces stay published until every token they signed has
+//! expired. Works beside a running server on the same database.
+use clap::Subcommand;
+
+use crate::config::Settings;
+use crate::sealing::Sealer;
+use crate::secret_key::SecretKey;
+use crate::services::signing_keys;
+use crate::store::Store;
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Add the next signing key; prints {"kid": …, "signs_from": …} (Unix seconds).
+    Rotate,
+}
+
+pub async fn run(command: KeysCommand, settings: &Settings) -> anyhow::Result<()> {
+    match command {
+        KeysCommand::Rotate => {
+            let store = Store::connect(settings).await?;
+            let sealer = Sealer::new(&SecretKey::load(settings)?)?;
+            let key = signing_keys::rotate(&store, &sealer).await?;
+            println!(
+                "{}",
+                serde_json::json!({ "kid": key.kid, "signs_from": key.signs_from })
+            );
+            Ok(())
+        }
+    }
+}

@@ -228,7 +228,7 @@ pub async fn search_by_email<'c, E>(
 where
     E: Executor<'c, Database = Any>,
 {
-    let (after_email, after_id) = after.unwrap_or(("", ""));
+    let (after_email, after_id) = start_at(prefix, after);
     sqlx::query_as::<_, MemberRow>(
         "SELECT m.user_id, u.name, u.email, m.role, m.created_at
          FROM memberships m JOIN users u ON u.id = m.user_id
@@ -270,7 +270,7 @@ pub async fn search_by_name<'c, E>(
 where
     E: Executor<'c, Database = Any>,
 {
-    let (after_key, after_id) = after.unwrap_or(("", ""));
+    let (after_key, after_id) = start_at(prefix, after);
     sqlx::query_as::<_, NameHitRow>(
         "SELECT m.user_id, u.name, u.email, m.role, m.created_at, m.name_key
          FROM memberships m JOIN users u ON u.id = m.user_id
@@ -291,6 +291,16 @@ where
     .into_iter()
     .map(|row| Ok((MemberSummary::try_from(row.member)?, row.name_key)))
     .collect()
+}
+
+/// Where a prefix search resumes: after the cursor, or from the prefix itself. The row
+/// comparison is where PostgreSQL starts the index scan, so it must never lie before the
+/// prefix: from ("", "") the scan would walk every entry that sorts before the prefix.
+fn start_at<'a>(prefix: &'a str, after: Option<(&'a str, &'a str)>) -> (&'a str, &'a str) {
+    match after {
+        Some((key, id)) if key >= prefix => (key, id),
+        _ => (prefix, ""),
+    }
 }
 
 /// Every string that starts with `prefix` sorts from it up to it followed by the highest

@@ -1,5 +1,6 @@
 //! The JSON face, for applications rather than browsers: no cookie session, no CSRF token, and
 //! every answer, errors included, is JSON. It calls the same services as the browser face.
+pub mod cors;
 pub mod error;
 pub mod health;
 pub mod jwks;
@@ -20,6 +21,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .service(
         web::scope("/oauth")
+            .wrap(actix_web::middleware::from_fn(cors::registered_origins))
             .wrap(error::json_errors())
             .app_data(error::json_config())
             .service(web::resource("/jwks").get(jwks::get))

@@ -95,3 +95,14 @@ pub async fn secret_is_valid(store: &Store, app: &Application, secret: &str) -> 
         .iter()
         .any(|hash| ClientSecret::matches(secret, hash)))
 }
+
+/// True when `origin` (`scheme://host:port`, as a browser sends it) is the origin of one of the
+/// registered applications' redirect URIs: the pages allowed to call the OpenID Provider's
+/// endpoints from script.
+pub async fn origin_is_registered(store: &Store, origin: &str) -> Result<bool> {
+    Ok(list(store)
+        .await?
+        .iter()
+        .flat_map(|app| &app.redirect_uris)
+        .any(|uri| uri.origin() == origin))
+}

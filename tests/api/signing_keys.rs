@@ -160,3 +160,58 @@ async fn two_instances_starting_together_make_one_first_key() {
         .unwrap();
     assert_eq!(count, 1);
 }
+
+#[tokio::test]
+async fn only_registered_applications_origins_may_read_the_jwks_from_script() {
+    let app = spawn_app().await;
+    let out = app.run_cli(&[
+        "apps",
+        "create",
+        "--name",
+        "SPA",
+        "--public",
+        "--redirect-uri",
+        "https://spa.example.test/callback",
+    ]);
+    assert!(out.status.success());
+    let from = |origin: &'static str| {
+        let app = &app;
+        async move {
+            app.client
+                .get(app.url("/oauth/jwks"))
+                .header("Origin", origin)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let res = from("https://spa.example.test").await;
+    assert_eq!(
+        res.headers()["access-control-allow-origin"],
+        "https://spa.example.test"
+    );
+    assert!(res.headers()["vary"].to_str().unwrap().contains("Origin"));
+    let res = from("https://evil.example.test").await;
+    assert!(res.headers().get("access-control-allow-origin").is_none());
+
+    let preflight = |origin: &'static str| {
+        let app = &app;
+        async move {
+            app.client
+                .request(reqwest::Method::OPTIONS, app.url("/oauth/jwks"))
+                .header("Origin", origin)
+                .header("Access-Control-Request-Method", "GET")
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let res = preflight("https://spa.example.test").await;
+    assert_eq!(res.status(), reqwest::StatusCode::NO_CONTENT);
+    assert_eq!(
+        res.headers()["access-control-allow-origin"],
+        "https://spa.example.test"
+    );
+    let res = preflight("https://evil.example.test").await;
+    assert!(res.headers().get("access-control-allow-origin").is_none());
+}

@@ -72,3 +72,13 @@ impl TestApp {
             .expect("GET failed")
     }
 }
+
+/// The path of a list page's "next page" link, unescaped.
+pub fn pager_href(html: &str) -> Option<String> {
+    let href = html
+        .split(r#"<p class="pager"><a href=""#)
+        .nth(1)?
+        .split('"')
+        .next()?;
+    Some(href.replace("&amp;", "&").replace("&#38;", "&"))
+}

@@ -15,7 +15,7 @@ use usher::config::Settings;
 use usher::startup::Application;
 use usher::store::Store;
 
-pub use browser::{browser, csrf_in, location, set_cookie, token_in};
+pub use browser::{browser, csrf_in, location, pager_href, set_cookie, token_in};
 pub use db::{TestDb, on_postgres};
 pub use dns::DnsServer;
 pub use mail::{parse_eml, read_mail_dir};

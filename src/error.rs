@@ -94,6 +94,7 @@ impl From<services::Error> for AppError {
             }
             services::Error::Forbidden => Self::Forbidden,
             services::Error::Refused(refusal) => Self::Refused(refusal),
+            services::Error::OAuth(err) => Self::BadRequest(err.description.to_owned()),
             services::Error::Unavailable(err) => Self::Unavailable(err),
             services::Error::Unexpected(err) => Self::Unexpected(err),
         }

@@ -23,6 +23,7 @@ use crate::email::MailQueue;
 use crate::email::transport::Transport;
 use crate::sealing::Sealer;
 use crate::secret_key::SecretKey;
+use crate::services::signing_keys::KeyRing;
 use crate::services::{operator, signing_keys};
 use crate::state::{AppState, Links};
 use crate::store::Store;
@@ -90,6 +91,7 @@ impl Application {
                 .collect(),
             dns: dns.clone(),
             sealer: Sealer::new(&secret)?,
+            keys: KeyRing::default(),
         };
         // The first signing key, made off the request path (an RSA key takes a moment).
         let (keys_store, sealer) = (store.clone(), state.sealer.clone());

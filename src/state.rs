@@ -6,6 +6,7 @@ use crate::domain::PasswordRules;
 use crate::email::MailQueue;
 use crate::error::AppError;
 use crate::sealing::Sealer;
+use crate::services::signing_keys::KeyRing;
 use crate::store::Store;
 pub use crate::web::urls::Links;
 
@@ -29,6 +30,8 @@ pub struct AppState {
     pub dns: DnsResolver,
     /// Seals and opens the secrets kept in the database (the token signing keys).
     pub sealer: Sealer,
+    /// The token signing keys this instance has read.
+    pub keys: KeyRing,
 }
 
 impl AppState {

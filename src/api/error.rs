@@ -8,6 +8,7 @@ use actix_web::web::JsonConfig;
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
+use crate::domain::oauth::{ErrorCode, OAuthError};
 use crate::services;
 
 #[derive(Debug, thiserror::Error)]
@@ -18,6 +19,8 @@ pub struct ApiError {
     code: &'static str,
     /// Plain words for the developer reading the response.
     description: String,
+    /// The challenge of a 401 (RFC 6749 §5.2, RFC 6750 §3).
+    www_authenticate: Option<&'static str>,
 }
 
 impl ApiError {
@@ -26,6 +29,24 @@ impl ApiError {
             status,
             code,
             description: description.into(),
+            www_authenticate: None,
+        }
+    }
+
+    /// An OAuth 2.0 refusal: 401 with a challenge for a client or token that did not
+    /// authenticate, 400 for the rest.
+    pub fn oauth(err: &OAuthError) -> Self {
+        let (status, challenge) = match err.code {
+            ErrorCode::InvalidClient => (StatusCode::UNAUTHORIZED, Some(r#"Basic realm="usher""#)),
+            ErrorCode::InvalidToken => (
+                StatusCode::UNAUTHORIZED,
+                Some(r#"Bearer realm="usher", error="invalid_token""#),
+            ),
+            _ => (StatusCode::BAD_REQUEST, None),
+        };
+        Self {
+            www_authenticate: challenge,
+            ..Self::new(status, err.code.as_str(), err.description)
         }
     }
 
@@ -53,7 +74,11 @@ impl ResponseError for ApiError {
         if self.status.is_server_error() {
             tracing::error!(code = self.code, error = %self.description, "API request failed");
         }
-        HttpResponse::build(self.status).json(Body {
+        let mut res = HttpResponse::build(self.status);
+        if let Some(challenge) = self.www_authenticate {
+            res.insert_header((actix_web::http::header::WWW_AUTHENTICATE, challenge));
+        }
+        res.json(Body {
             error: self.code,
             error_description: &self.description,
         })
@@ -78,6 +103,7 @@ impl From<services::Error> for ApiError {
                 "too_many_requests",
                 format!("Retry in {retry_after_secs} seconds."),
             ),
+            Error::OAuth(err) => Self::oauth(&err),
             Error::Forbidden => Self::new(StatusCode::FORBIDDEN, "forbidden", "Not allowed."),
             Error::Refused(refusal) => {
                 Self::new(StatusCode::FORBIDDEN, "refused", refusal.message())

@@ -3,14 +3,18 @@
 pub mod cors;
 pub mod error;
 pub mod health;
-pub mod jwks;
+pub mod oauth;
 
-use actix_web::web;
+use actix_web::{guard, web};
 
 pub use error::ApiError;
 
-/// The scopes of the JSON face: `/api` and the OpenID Provider's `/oauth`; `/.well-known` and
-/// SCIM join them here.
+/// The OpenID Provider's paths that are pages, served by the browser face (with its session):
+/// the `/oauth` scope here steps aside for them.
+const BROWSER_PATHS: [&str; 2] = ["/oauth/authorize", "/oauth/logout"];
+
+/// The scopes of the JSON face: `/api`, the OpenID Provider's `/oauth` and `/.well-known`;
+/// SCIM joins them here.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api")
@@ -21,10 +25,29 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .service(
         web::scope("/oauth")
+            .guard(guard::fn_guard(|ctx| {
+                let path = ctx.head().uri.path();
+                !BROWSER_PATHS.iter().any(|page| path.starts_with(page))
+            }))
             .wrap(actix_web::middleware::from_fn(cors::registered_origins))
             .wrap(error::json_errors())
             .app_data(error::json_config())
-            .service(web::resource("/jwks").get(jwks::get))
+            .service(web::resource("/jwks").get(oauth::jwks::get))
+            .service(web::resource("/token").post(oauth::token::post))
+            .service(
+                web::resource("/userinfo")
+                    .get(oauth::userinfo::get)
+                    .post(oauth::userinfo::post),
+            )
+            .service(web::resource("/revoke").post(oauth::revocation::revoke))
+            .service(web::resource("/introspect").post(oauth::revocation::introspect))
+            .default_service(web::to(error::not_found)),
+    )
+    .service(
+        web::scope("/.well-known")
+            .wrap(actix_web::middleware::from_fn(cors::registered_origins))
+            .wrap(error::json_errors())
+            .service(web::resource("/openid-configuration").get(oauth::discovery::get))
             .default_service(web::to(error::not_found)),
     );
 }

@@ -8,6 +8,12 @@ use crate::domain::{OrganizationId, UserId};
 
 pub const USER_ID_KEY: &str = "user_id";
 const ORG_ID_KEY: &str = "org_id";
+/// When the person signed in (Unix seconds): the ID token's `auth_time`.
+const AUTH_TIME_KEY: &str = "auth_time";
+/// A random id of each sign-in: the ID token's `sid`, and what signing out revokes by.
+const SID_KEY: &str = "sid";
+/// The authorization request waiting for this browser to sign in or pick an organization.
+const PENDING_AUTHORIZATION_KEY: &str = "pending_authorization";
 /// A random value of each signed-in session, which its CSRF tokens are bound to.
 pub const CSRF_BINDING_KEY: &str = "csrf_binding";
 
@@ -18,10 +24,53 @@ impl TypedSession {
     pub fn sign_in(&self, user: &UserId) -> Result<(), SessionInsertError> {
         self.0.renew();
         self.0.insert(USER_ID_KEY, user.as_str())?;
+        self.0.insert(AUTH_TIME_KEY, crate::store::now())?;
+        self.0
+            .insert(SID_KEY, crate::domain::EmailToken::generate().as_str())?;
         self.0.insert(
             CSRF_BINDING_KEY,
             crate::domain::EmailToken::generate().as_str(),
         )
+    }
+
+    /// When the signed-in person signed in (0 for a session older than the record of it).
+    pub fn auth_time(&self) -> i64 {
+        self.0.get::<i64>(AUTH_TIME_KEY).ok().flatten().unwrap_or(0)
+    }
+
+    /// The id of this sign-in, shared by the tokens issued in it.
+    pub fn sid(&self) -> Option<String> {
+        self.0.get::<String>(SID_KEY).ok().flatten()
+    }
+
+    /// Forgets who is signed in but keeps the session, for a sign-in asked to happen again
+    /// (`prompt=login`).
+    pub fn forget_user(&self) {
+        for key in [
+            USER_ID_KEY,
+            ORG_ID_KEY,
+            AUTH_TIME_KEY,
+            SID_KEY,
+            CSRF_BINDING_KEY,
+        ] {
+            self.0.remove(key);
+        }
+        self.0.renew();
+    }
+
+    pub fn set_pending_authorization(&self, id: &str) -> Result<(), SessionInsertError> {
+        self.0.insert(PENDING_AUTHORIZATION_KEY, id)
+    }
+
+    pub fn pending_authorization(&self) -> Option<String> {
+        self.0
+            .get::<String>(PENDING_AUTHORIZATION_KEY)
+            .ok()
+            .flatten()
+    }
+
+    pub fn clear_pending_authorization(&self) {
+        self.0.remove(PENDING_AUTHORIZATION_KEY);
     }
 
     pub fn user_id(&self) -> Result<Option<UserId>, SessionGetError> {

@@ -12,6 +12,7 @@ pub mod invitation_csv;
 pub mod mail;
 pub mod membership;
 pub mod name;
+pub mod oauth;
 pub mod org_domain;
 pub mod organization;
 pub mod overview;

@@ -24,6 +24,9 @@ pub enum Error {
     /// A rule of the organization refuses the change (the last owner, a role above one's own).
     #[error("refused: {}", .0.message())]
     Refused(MembershipRefusal),
+    /// An OAuth 2.0 or OpenID Connect refusal, answered in the protocol's own terms.
+    #[error(transparent)]
+    OAuth(#[from] crate::domain::oauth::OAuthError),
     /// The database cannot be reached for now (a restart, a failover).
     #[error("the database is unavailable")]
     Unavailable(#[source] sqlx::Error),

@@ -9,7 +9,7 @@ use crate::domain::{
 use crate::services::paging::{self, PER_PAGE, Page, SearchCursor};
 use crate::services::{Error, Result, organizations};
 use crate::state::AppState;
-use crate::store::{Tx, audit, memberships, organizations as org_store, users};
+use crate::store::{Tx, audit, memberships, organizations as org_store, refresh_tokens, users};
 
 /// A verified membership: the organization and the member's role in it.
 pub struct Membership {
@@ -189,6 +189,8 @@ pub async fn leave(state: &AppState, user: &User, slug: &Slug, client_ip: &str) 
 async fn end_membership(tx: &mut Tx, org: &Organization, member: &MemberSummary) -> Result<()> {
     memberships::delete(&mut **tx, &org.id, &member.user_id).await?;
     users::clear_last_organization(&mut **tx, &member.user_id, &org.id).await?;
+    // The applications' refresh tokens for this organization end with the membership.
+    refresh_tokens::revoke_for_member(&mut **tx, &member.user_id, &org.id).await?;
     Ok(())
 }
 

@@ -14,6 +14,7 @@ pub mod health;
 pub mod invitations;
 pub mod landing;
 pub mod members;
+pub mod oauth;
 pub mod operator;
 pub mod organizations;
 pub mod overview;

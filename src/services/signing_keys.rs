@@ -1,7 +1,10 @@
 //! The keys Usher signs tokens with: the first made when the deployment first starts, a new
 //! one on each rotation, published in the JWKS before it signs and until every token it signed
 //! has expired. Every instance reads them from the database, so all sign alike.
-use openidconnect::core::CoreRsaPrivateSigningKey;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use openidconnect::core::{CoreJsonWebKey, CoreRsaPrivateSigningKey};
 
 use crate::domain::signing_key::{
     OUTLIVE_SECS, PUBLISH_AHEAD_SECS, SigningAlgorithm, StoredSigningKey, seal_context,
@@ -78,4 +81,56 @@ async fn new_key(sealer: &Sealer, generation: i64, signs_from: i64) -> Result<St
         signs_from,
         published_until: None,
     })
+}
+
+/// How long an instance signs with the keys it read before reading them again. A rotation's
+/// new key signs an hour after it is published, so every instance has it by then.
+const KEY_CACHE_SECS: u64 = 60;
+
+/// The keys as one instance holds them: the one that signs now, opened, and the published
+/// ones that verify.
+pub struct Keys {
+    pub signer: CoreRsaPrivateSigningKey,
+    pub verifiers: Vec<CoreJsonWebKey>,
+    loaded_at: Instant,
+}
+
+/// The instance's cache of `Keys`: opening a sealed RSA key on every token would cost more
+/// than signing with it.
+#[derive(Clone, Default)]
+pub struct KeyRing {
+    cached: Arc<RwLock<Option<Arc<Keys>>>>,
+}
+
+impl KeyRing {
+    pub async fn current(&self, store: &Store, sealer: &Sealer) -> Result<Arc<Keys>> {
+        let fresh = Duration::from_secs(KEY_CACHE_SECS);
+        if let Ok(cached) = self.cached.read()
+            && let Some(keys) = cached.as_ref()
+            && keys.loaded_at.elapsed() < fresh
+        {
+            return Ok(keys.clone());
+        }
+        let verifiers = published_jwks(store)
+            .await?
+            .into_iter()
+            .filter_map(|jwk| serde_json::from_value(jwk).ok())
+            .collect();
+        let keys = Arc::new(Keys {
+            signer: signer(store, sealer).await?,
+            verifiers,
+            loaded_at: Instant::now(),
+        });
+        if let Ok(mut cached) = self.cached.write() {
+            *cached = Some(keys.clone());
+        }
+        Ok(keys)
+    }
+
+    /// Forgets the cached keys (after a rotation on this instance).
+    pub fn clear(&self) {
+        if let Ok(mut cached) = self.cached.write() {
+            *cached = None;
+        }
+    }
 }

@@ -6,6 +6,8 @@
 pub mod account_failures;
 pub mod applications;
 pub mod audit;
+pub mod authorization_codes;
+pub mod authorization_requests;
 pub mod connections;
 pub mod domains;
 pub mod email_tokens;
@@ -18,6 +20,7 @@ pub mod organizations;
 pub mod outbox;
 pub mod overview;
 pub mod rate_limits;
+pub mod refresh_tokens;
 pub mod session_store;
 pub mod sessions;
 pub mod sign_in_failures;

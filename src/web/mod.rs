@@ -8,6 +8,7 @@ pub mod extractors;
 pub mod forms;
 pub mod health;
 pub mod notice;
+pub mod oauth;
 pub mod operator;
 pub mod orgs;
 pub mod page;
@@ -33,6 +34,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(account::configure)
         .configure(orgs::configure)
         .configure(operator::configure)
+        .configure(oauth::configure)
         .configure(dev::configure);
 }
 

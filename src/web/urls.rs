@@ -61,6 +61,10 @@ pub enum Urls {
     OperatorApp,
     OperatorAppSecret,
     OperatorSetup,
+    OAuthAuthorize,
+    OAuthContinue,
+    OAuthPickOrg,
+    OAuthLogout,
     DevMail,
     DevMailMessage,
 }
@@ -118,6 +122,10 @@ impl Urls {
             Self::OperatorApp => "/admin/apps/{client_id}",
             Self::OperatorAppSecret => "/admin/apps/{client_id}/secret",
             Self::OperatorSetup => "/setup/operator",
+            Self::OAuthAuthorize => "/oauth/authorize",
+            Self::OAuthContinue => "/oauth/authorize/continue",
+            Self::OAuthPickOrg => "/oauth/authorize/organization",
+            Self::OAuthLogout => "/oauth/logout",
             Self::DevMail => "/dev/mail",
             Self::DevMailMessage => "/dev/mail/{id}",
         }
@@ -218,6 +226,16 @@ impl Links {
 
     pub fn base(&self) -> &Url {
         &self.base
+    }
+
+    /// The OpenID Provider's issuer: the public URL without a trailing slash.
+    pub fn issuer(&self) -> String {
+        self.base.as_str().trim_end_matches('/').to_owned()
+    }
+
+    /// The absolute URL of one of the OpenID Provider's endpoints.
+    pub fn endpoint(&self, path: &str) -> String {
+        format!("{}{path}", self.issuer())
     }
 
     /// `host[:port]` of the public URL, as a browser sends it in `Host`.

@@ -385,6 +385,7 @@ async fn state_of(app: &TestApp, dns: &DnsServer) -> AppState {
         trusted_proxies: Vec::new(),
         dns: DnsResolver::new(Some(dns.addr)).unwrap(),
         sealer: crate::helpers::test_sealer(),
+        keys: Default::default(),
     }
 }
 

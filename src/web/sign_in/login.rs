@@ -9,6 +9,7 @@ use crate::domain::{Email, User};
 use crate::error::AppError;
 use crate::services::authentication::{self, SignInOutcome};
 use crate::services::landing::{self, Landing};
+use crate::services::oauth;
 use crate::services::throttle::{self, Attempt};
 use crate::state::AppState;
 use crate::web::client_ip::ClientIp;
@@ -151,6 +152,10 @@ pub async fn destination(
     realm: &Realm,
     user: &User,
 ) -> Result<String, AppError> {
+    // An application is waiting for this sign-in.
+    if session.pending_authorization().is_some() {
+        return Ok(Urls::OAuthContinue.to_string());
+    }
     match landing::after_sign_in(state, user, realm.org.as_ref()).await? {
         Landing::Organization(org, slug) => {
             session.set_org(&org).map_err(AppError::unexpected)?;
@@ -167,13 +172,20 @@ pub struct LogoutForm {
     return_to: String,
 }
 
-pub async fn logout(session: TypedSession, form: web::Form<LogoutForm>) -> HttpResponse {
+pub async fn logout(
+    state: web::Data<AppState>,
+    session: TypedSession,
+    form: web::Form<LogoutForm>,
+) -> Result<HttpResponse, AppError> {
+    if let Some(sid) = session.sid() {
+        oauth::logout::end_sign_in(&state, &sid).await?;
+    }
     session.sign_out();
     let destination = match local_path(&form.return_to) {
         Some(path) => path.to_owned(),
         None => RealmUrls::Login.of(None),
     };
-    Notice::SignedOut.redirect(&destination)
+    Ok(Notice::SignedOut.redirect(&destination))
 }
 
 /// `path` if it stays on this site: absolute-path only, never `//host` or a backslash trick.

@@ -177,6 +177,10 @@ fn signed_in(session: &TypedSession, verified: Verified) -> Result<HttpResponse,
         .sign_in(&verified.user.id)
         .map_err(AppError::unexpected)?;
     tracing::info!(user = %verified.user.id, "email verified");
+    // An application is waiting for this sign-up.
+    if session.pending_authorization().is_some() {
+        return Ok(Notice::EmailVerified.redirect(Urls::OAuthContinue.pattern()));
+    }
     if verified.slug_taken {
         return Ok(Notice::EmailVerifiedSlugTaken.redirect(Urls::OrgSignUp.pattern()));
     }

@@ -4,7 +4,7 @@ use actix_web::http::header::{CacheControl, CacheDirective};
 use actix_web::{HttpResponse, web};
 use serde_json::json;
 
-use super::ApiError;
+use crate::api::ApiError;
 use crate::services::signing_keys;
 use crate::state::AppState;
 

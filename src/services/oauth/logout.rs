@@ -1,0 +1,51 @@
+//! Signing out (OpenID Connect RP-Initiated Logout 1.0): the `id_token_hint` that says which
+//! application asks, where it may send the person afterwards, and what ending a sign-in
+//! revokes.
+use super::jwt;
+use crate::domain::application::Application;
+use crate::services::{Result, applications};
+use crate::state::AppState;
+use crate::store::{authorization_codes, refresh_tokens};
+
+/// The application an `id_token_hint` was issued to, when Usher signed it (expired or not:
+/// a hint is often old).
+pub async fn hinted_application(
+    state: &AppState,
+    id_token_hint: &str,
+) -> Result<Option<Application>> {
+    let keys = state.keys.current(&state.store, &state.sealer).await?;
+    let Some(claims) = jwt::verify(&keys, id_token_hint, jwt::ID_TOKEN_TYPE) else {
+        return Ok(None);
+    };
+    if claims["iss"] != state.links.issuer().as_str() {
+        return Ok(None);
+    }
+    let audience = match &claims["aud"] {
+        serde_json::Value::String(aud) => Some(aud.as_str()),
+        serde_json::Value::Array(auds) => auds.first().and_then(|aud| aud.as_str()),
+        _ => None,
+    };
+    let Some(client_id) = audience else {
+        return Ok(None);
+    };
+    match applications::find(&state.store, client_id).await {
+        Ok(app) => Ok(Some(app)),
+        Err(crate::services::Error::NotFound) => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
+/// `uri` if the application registered it as a place to go after signing out.
+pub fn post_logout_target(app: &Application, uri: &str) -> Option<String> {
+    app.post_logout_redirect_uris
+        .iter()
+        .any(|registered| registered.as_str() == uri)
+        .then(|| uri.to_owned())
+}
+
+/// What ends with a browser sign-in: its unused codes and the refresh tokens issued in it.
+pub async fn end_sign_in(state: &AppState, sid: &str) -> Result<()> {
+    authorization_codes::delete_for_sid(state.store.pool(), sid).await?;
+    refresh_tokens::revoke_for_sid(state.store.pool(), sid).await?;
+    Ok(())
+}

@@ -59,9 +59,16 @@ pub async fn published_jwks(store: &Store) -> Result<Vec<serde_json::Value>> {
 
 /// The key that signs now, opened.
 pub async fn signer(store: &Store, sealer: &Sealer) -> Result<CoreRsaPrivateSigningKey> {
-    let key = signing_keys::signing_now(store.pool())
-        .await?
-        .ok_or_else(|| Error::Unexpected(anyhow::anyhow!("no signing key signs yet")))?;
+    let key = match signing_keys::signing_now(store.pool()).await? {
+        Some(key) => key,
+        // A token asked for before the first key was made at start-up: make it now.
+        None => {
+            ensure_first(store, sealer).await?;
+            signing_keys::signing_now(store.pool())
+                .await?
+                .ok_or_else(|| Error::Unexpected(anyhow::anyhow!("no signing key signs yet")))?
+        }
+    };
     let pem = sealer.open(&key.sealed_private_key, &seal_context(&key.kid))?;
     let pem = String::from_utf8(pem)
         .map_err(|_| Error::Unexpected(anyhow::anyhow!("a signing key is not UTF-8")))?;
@@ -111,13 +118,15 @@ impl KeyRing {
         {
             return Ok(keys.clone());
         }
+        // The signer first: it makes the first key if start-up has not yet.
+        let signer = signer(store, sealer).await?;
         let verifiers = published_jwks(store)
             .await?
             .into_iter()
             .filter_map(|jwk| serde_json::from_value(jwk).ok())
             .collect();
         let keys = Arc::new(Keys {
-            signer: signer(store, sealer).await?,
+            signer,
             verifiers,
             loaded_at: Instant::now(),
         });

@@ -15,6 +15,8 @@ mod lockout;
 mod logs;
 mod mail;
 mod migration_parity;
+mod oidc_authorize;
+mod oidc_tokens;
 mod operator;
 mod org_admin;
 mod org_membership;

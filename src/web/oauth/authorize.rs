@@ -189,10 +189,13 @@ async fn proceed(
     mut flow: Flow,
     picked: Option<Organization>,
 ) -> Result<HttpResponse, AppError> {
-    let fresh = flow
-        .request
-        .login_after
-        .is_none_or(|after| session.auth_time() >= after);
+    // `prompt=login` asks for a sign-in after this request, whatever the session's age; once
+    // kept, its `login_after` says the same to the sign-in that follows.
+    let fresh = flow.request.prompt != Prompt::Login
+        && flow
+            .request
+            .login_after
+            .is_none_or(|after| session.auth_time() >= after);
     let signed_in = page.user.clone().filter(|_| fresh);
     let (Some(user), Some(sid)) = (signed_in, session.sid()) else {
         if flow.request.prompt == Prompt::None {

@@ -6,6 +6,7 @@ mod browser;
 mod db;
 mod dns;
 mod mail;
+pub mod oidc;
 
 use std::path::Path;
 use std::time::{Duration, Instant};

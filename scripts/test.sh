@@ -22,8 +22,9 @@ install_prerequisites() {
     step "Installing dnslib (the DNS server the domain verification tests publish records on)"
     python3 -m pip install --quiet --disable-pip-version-check dnslib
   fi
-  step "Installing the browser suite's npm packages"
+  step "Installing the browser suite's npm packages, and the example relying party's"
   (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+  (cd examples/relying-party && npm ci --no-audit --no-fund --loglevel=error)
 }
 
 postgres_url="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"

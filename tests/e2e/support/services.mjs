@@ -222,6 +222,29 @@ export class Services {
     return link;
   }
 
+  /**
+   * Starts the example relying party (examples/relying-party), the product's web app signing
+   * people in through this usher with openid-client, on `port` with the client registered for
+   * it. Returns its address.
+   */
+  async startRelyingParty({ name, port, clientId, clientSecret }) {
+    const script = path.resolve(E2E_DIR, '../../examples/relying-party/rp.mjs');
+    const env = {
+      ...process.env,
+      USHER_URL: this.baseURL,
+      PORT: String(port),
+      CLIENT_ID: clientId,
+      CLIENT_SECRET: clientSecret,
+      APP_NAME: name,
+    };
+    const rp = this.#spawn(`relying-party-${port}`, process.execPath, [script], env);
+    await waitFor(`the relying party on 127.0.0.1:${port}`, () => acceptsConnections(port), {
+      timeoutMs: SMTP_START_TIMEOUT_MS,
+      fatal: () => rp.deathReason(),
+    });
+    return `http://127.0.0.1:${port}`;
+  }
+
   #spawn(name, command, args, env) {
     const service = new Service(name, command, args, {
       env,

@@ -107,6 +107,7 @@ impl Application {
                 from,
                 queue: mail,
                 dns,
+                sealer: state.sealer.clone(),
             }
             .run(),
         );

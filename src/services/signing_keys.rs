@@ -48,6 +48,28 @@ pub async fn rotate(store: &Store, sealer: &Sealer) -> Result<StoredSigningKey> 
     Ok(key)
 }
 
+/// Rotates when the newest key has signed for `secs` (the scheduled rotation); the new key,
+/// or `None` when it is not yet time or another instance rotated at the same moment.
+pub async fn rotate_when_older(
+    store: &Store,
+    sealer: &Sealer,
+    secs: i64,
+) -> Result<Option<StoredSigningKey>> {
+    let due = match signing_keys::newest(store.pool()).await? {
+        Some(newest) => newest.signs_from + secs <= now(),
+        // The first key is made at start-up, not by the schedule.
+        None => false,
+    };
+    if !due {
+        return Ok(None);
+    }
+    match rotate(store, sealer).await {
+        Ok(key) => Ok(Some(key)),
+        Err(Error::Conflict(crate::services::Conflict::RotationRaced)) => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
 /// The published keys' public JWKs, newest first.
 pub async fn published_jwks(store: &Store) -> Result<Vec<serde_json::Value>> {
     Ok(signing_keys::published(store.pool())

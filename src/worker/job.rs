@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Context;
 use super::domain_checks::{self, RecheckDomains};
+use super::key_rotation::{self, RotateSigningKeys};
 use super::mail::{self, DeliverMail, RetryMail};
 use super::sweep::{self, Sweep};
 
@@ -18,16 +19,18 @@ pub enum Job {
     RetryMail(RetryMail),
     Sweep(Sweep),
     RecheckDomains(RecheckDomains),
+    RotateSigningKeys(RotateSigningKeys),
 }
 
 impl Job {
     /// The jobs that keep coming back. Every instance schedules them at start; the dedup key
     /// keeps one row of each.
-    pub fn recurring() -> [Job; 3] {
+    pub fn recurring() -> [Job; 4] {
         [
             Job::RetryMail(RetryMail {}),
             Job::Sweep(Sweep {}),
             Job::RecheckDomains(RecheckDomains {}),
+            Job::RotateSigningKeys(RotateSigningKeys {}),
         ]
     }
 
@@ -38,6 +41,7 @@ impl Job {
             Job::RetryMail(_) => Some(mail::RETRY_EVERY_SECS),
             Job::Sweep(_) => Some(sweep::EVERY_SECS),
             Job::RecheckDomains(_) => Some(domain_checks::EVERY_SECS),
+            Job::RotateSigningKeys(_) => Some(key_rotation::EVERY_SECS),
         }
     }
 
@@ -49,6 +53,7 @@ impl Job {
             Job::RetryMail(_) => mail::RETRY_MAX_ATTEMPTS,
             Job::Sweep(_) => sweep::MAX_ATTEMPTS,
             Job::RecheckDomains(_) => domain_checks::MAX_ATTEMPTS,
+            Job::RotateSigningKeys(_) => key_rotation::MAX_ATTEMPTS,
         }
     }
 
@@ -58,6 +63,7 @@ impl Job {
             Job::RetryMail(job) => job.run(ctx).await,
             Job::Sweep(job) => job.run(ctx).await,
             Job::RecheckDomains(job) => job.run(ctx).await,
+            Job::RotateSigningKeys(job) => job.run(ctx).await,
         }
     }
 

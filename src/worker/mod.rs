@@ -10,6 +10,7 @@
 //! looks for due work every second.
 pub mod domain_checks;
 pub mod job;
+pub mod key_rotation;
 pub mod mail;
 pub mod sweep;
 
@@ -25,6 +26,7 @@ use tracing::Instrument;
 use crate::dns::DnsResolver;
 use crate::email::MailQueue;
 use crate::email::transport::Transport;
+use crate::sealing::Sealer;
 use crate::store::jobs::{self, ClaimedJob, JobInsertForm};
 use crate::store::{self, Store};
 use backoff::retry_delay_secs;
@@ -45,6 +47,7 @@ pub struct Context {
     pub transport: Transport,
     pub from: Mailbox,
     pub dns: DnsResolver,
+    pub sealer: Sealer,
 }
 
 /// The job loop of one instance.
@@ -55,6 +58,8 @@ pub struct Runner {
     /// Woken by requests that queued mail.
     pub queue: MailQueue,
     pub dns: DnsResolver,
+    /// Opens and seals the signing keys the rotation job makes.
+    pub sealer: Sealer,
 }
 
 /// Queues `job` to run from `run_at` on, with whatever `db` is: queued in the transaction of
@@ -84,12 +89,14 @@ impl Runner {
             from,
             queue,
             dns,
+            sealer,
         } = self;
         let ctx = Arc::new(Context {
             store,
             transport,
             from,
             dns,
+            sealer,
         });
         let mut scheduled = false;
         loop {

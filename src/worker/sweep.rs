@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use super::Context;
 use crate::store::{
-    self, account_failures, jobs, known_browsers, rate_limits, sessions, sign_in_failures, signups,
+    self, account_failures, authorization_codes, authorization_requests, jobs, known_browsers,
+    rate_limits, refresh_tokens, sessions, sign_in_failures, signups,
 };
 
 /// Deletes what nobody needs any more.
@@ -44,6 +45,16 @@ impl Sweep {
                 known_browsers::delete_stale(db, now - 400 * DAY).await,
             ),
             ("sign-ups", signups::delete_stale(db, now - 7 * DAY).await),
+            (
+                "authorization requests",
+                authorization_requests::delete_expired(db).await,
+            ),
+            // A used code is kept a day, so that a replay still revokes what it gave.
+            (
+                "authorization codes",
+                authorization_codes::delete_expired(db, DAY).await,
+            ),
+            ("refresh tokens", refresh_tokens::delete_expired(db).await),
             // Finished jobs are kept a week to be looked at, given-up ones above all.
             (
                 "finished jobs",

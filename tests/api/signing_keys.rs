@@ -215,3 +215,26 @@ async fn only_registered_applications_origins_may_read_the_jwks_from_script() {
     let res = preflight("https://evil.example.test").await;
     assert!(res.headers().get("access-control-allow-origin").is_none());
 }
+
+#[tokio::test]
+async fn the_scheduled_rotation_adds_a_key_once_the_newest_has_signed_long_enough() {
+    let app = spawn_app().await;
+    first_jwks(&app).await;
+    let ninety_days = usher::worker::key_rotation::ROTATE_AFTER_SECS;
+    let sealer = test_sealer();
+    let rotate = || signing_keys::rotate_when_older(&app.store, &sealer, ninety_days);
+    assert!(rotate().await.unwrap().is_none(), "a fresh key is kept");
+    app.exec(&format!(
+        "UPDATE signing_keys SET signs_from = signs_from - {ninety_days}"
+    ))
+    .await;
+    let new = rotate().await.unwrap().expect("an aged key is replaced");
+    assert!(rotate().await.unwrap().is_none(), "once");
+    let published: Vec<String> = jwks(&app)
+        .await
+        .iter()
+        .map(|key| key["kid"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(published.len(), 2, "the new key ahead, the old one still");
+    assert!(published.contains(&new.kid));
+}

@@ -277,3 +277,30 @@ async fn rp_initiated_logout_ends_the_session_and_returns_to_a_registered_uri_on
         "the sign-in's tokens end with it"
     );
 }
+
+#[tokio::test]
+async fn an_id_token_hint_about_someone_else_does_not_sign_the_person_out() {
+    let (app, client, _) = signed_in_tokens(OrgPolicy::None, None).await;
+    // Mallory signs in to the same application in her own browser and keeps her ID token.
+    let mallory = app.other_browser();
+    mallory
+        .create_verified_user("Mallory", "mallory@example.com", PASSWORD)
+        .await;
+    let back = mallory.authorize(&client, &[]).await;
+    let code = param(&location(&back), "code").unwrap();
+    let tokens: Value = mallory
+        .exchange(&client, &code, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let hint = tokens["id_token"].as_str().unwrap();
+
+    // Her hint, in a link Ada follows, only asks Ada.
+    let res = app
+        .get(&format!("/oauth/logout?id_token_hint={hint}"))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.unwrap().contains("Sign out?"));
+    assert!(app.is_signed_in().await);
+}

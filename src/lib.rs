@@ -7,6 +7,7 @@ pub mod dns;
 pub mod domain;
 pub mod email;
 pub mod error;
+pub mod outbound;
 pub mod private_files;
 pub mod sealing;
 pub mod secret_key;

@@ -108,6 +108,8 @@ impl Application {
                 queue: mail,
                 dns,
                 sealer: state.sealer.clone(),
+                issuer: state.links.issuer(),
+                http: crate::outbound::client()?,
             }
             .run(),
         );

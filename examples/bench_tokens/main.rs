@@ -1,6 +1,6 @@
 //! Token endpoint figures: client-credentials grants per second over keep-alive connections,
 //! their p50/p99 latency and the server's CPU time per token (from /proc/PID/stat), and the
-//! cost of one RS256 signature in this process.
+//! cost of one RS256 and one ES256 signature in this process.
 //!
 //!   bench-tokens BASE_URL SERVER_PID SECONDS CLIENT_ID CLIENT_SECRET
 //! (scripts/bench-tokens.sh starts a server, registers the client and runs this.)
@@ -10,8 +10,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use openidconnect::PrivateSigningKey;
-use openidconnect::core::CoreJwsSigningAlgorithm;
+use usher::domain::signing_key::SigningAlgorithm;
+use usher::signing;
 
 /// Concurrent connections, as the anchors were measured (wrk, 16 connections).
 const CONNECTIONS: usize = 16;
@@ -78,22 +78,26 @@ async fn main() {
     );
     println!("  server CPU {:.3} ms per token", cpu_ms / n as f64);
 
-    let pem = usher::signing::generate_rsa_pem().unwrap();
-    let key = usher::signing::rsa_signer(&pem, "bench").unwrap();
+    for algorithm in SigningAlgorithm::ALL {
+        println!(
+            "one {algorithm} signature: {:.3} ms",
+            signature_ms(algorithm)
+        );
+    }
+}
+
+/// The time of one signature with a new key of `algorithm`, as Usher signs tokens.
+fn signature_ms(algorithm: SigningAlgorithm) -> f64 {
+    let pem = signing::generate_pem(algorithm).unwrap();
+    let jwk = signing::public_jwk(&pem, "bench", algorithm).unwrap();
+    let key = signing::Signer::open(&pem, "bench", algorithm, &jwk).unwrap();
     let rounds = 2_000;
     let t = Instant::now();
     for i in 0..rounds {
-        let message = format!("header.claims-{i}");
-        key.sign(
-            &CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
-            message.as_bytes(),
-        )
-        .unwrap();
+        key.sign_bytes(format!("header.claims-{i}").as_bytes())
+            .unwrap();
     }
-    println!(
-        "one RS256 signature: {:.3} ms",
-        ms(t.elapsed()) / rounds as f64
-    );
+    ms(t.elapsed()) / rounds as f64
 }
 
 async fn grant(client: &reqwest::Client, url: &str, id: &str, secret: &str) {

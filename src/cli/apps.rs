@@ -8,6 +8,7 @@ use crate::domain::application::{
     AppName, ClientKind, NewApplication, OrgPolicy, RedirectUri, parse_uris,
 };
 use crate::domain::audit::Actor;
+use crate::domain::signing_key::SigningAlgorithm;
 use crate::services::applications;
 use crate::store::Store;
 
@@ -36,6 +37,16 @@ pub struct CreateApp {
     /// Where Usher starts a sign-in on the app's behalf (after an invitation, say).
     #[arg(long)]
     initiate_login_uri: Option<String>,
+    /// Where Usher POSTs OpenID Connect back-channel logout tokens when a sign-in ends.
+    #[arg(long)]
+    backchannel_logout_uri: Option<String>,
+    /// The algorithm of the app's ID and access tokens.
+    #[arg(long, default_value = "RS256", value_parser = ["RS256", "ES256"])]
+    signing_alg: String,
+    /// Land people in this app after they accept an invitation or verify their email (needs
+    /// --initiate-login-uri); replaces the deployment's current default.
+    #[arg(long, requires = "initiate_login_uri")]
+    default: bool,
     /// Whether people sign in to one of their organizations.
     #[arg(long, default_value = "optional", value_parser = ["required", "optional", "none"])]
     organizations: String,
@@ -69,6 +80,15 @@ impl CreateApp {
                 .map(RedirectUri::parse)
                 .transpose()
                 .map_err(|m| problem("--initiate-login-uri", m))?,
+            backchannel_logout_uri: self
+                .backchannel_logout_uri
+                .as_deref()
+                .map(RedirectUri::parse)
+                .transpose()
+                .map_err(|m| problem("--backchannel-logout-uri", m))?,
+            signing_algorithm: SigningAlgorithm::parse(&self.signing_alg)
+                .ok_or_else(|| problem("--signing-alg", "use RS256 or ES256"))?,
+            deployment_default: self.default,
         })
     }
 }

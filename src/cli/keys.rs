@@ -20,11 +20,18 @@ pub async fn run(command: KeysCommand, settings: &Settings) -> anyhow::Result<()
         KeysCommand::Rotate => {
             let store = Store::connect(settings).await?;
             let sealer = Sealer::new(&SecretKey::load(settings)?)?;
-            let key = signing_keys::rotate(&store, &sealer).await?;
-            println!(
-                "{}",
-                serde_json::json!({ "kid": key.kid, "signs_from": key.signs_from })
-            );
+            let keys = signing_keys::rotate(&store, &sealer).await?;
+            let printed: Vec<_> = keys
+                .iter()
+                .map(|key| {
+                    serde_json::json!({
+                        "kid": key.kid,
+                        "alg": key.algorithm.as_str(),
+                        "signs_from": key.signs_from,
+                    })
+                })
+                .collect();
+            println!("{}", serde_json::Value::from(printed));
             Ok(())
         }
     }

@@ -5,6 +5,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use subtle::ConstantTimeEq;
 use url::{Host, Url};
 
+use super::signing_key::SigningAlgorithm;
 use super::token::hex_sha256;
 
 /// Whether an application can keep a secret.
@@ -248,6 +249,14 @@ pub struct Application {
     pub post_logout_redirect_uris: Vec<RedirectUri>,
     /// Where Usher starts a sign-in on the app's behalf (OIDC third-party initiated login).
     pub initiate_login_uri: Option<RedirectUri>,
+    /// Where Usher POSTs a logout token when a sign-in to the app ends (OIDC Back-Channel
+    /// Logout).
+    pub backchannel_logout_uri: Option<RedirectUri>,
+    /// The algorithm of its ID and access tokens.
+    pub signing_algorithm: SigningAlgorithm,
+    /// Where people land after accepting an invitation or verifying their email, unless their
+    /// organization names its own.
+    pub deployment_default: bool,
     /// Unix seconds.
     pub created_at: i64,
 }
@@ -261,6 +270,9 @@ pub struct NewApplication {
     pub redirect_uris: Vec<RedirectUri>,
     pub post_logout_redirect_uris: Vec<RedirectUri>,
     pub initiate_login_uri: Option<RedirectUri>,
+    pub backchannel_logout_uri: Option<RedirectUri>,
+    pub signing_algorithm: SigningAlgorithm,
+    pub deployment_default: bool,
 }
 
 /// Parses a list of URIs, one per entry (blank entries skipped); at least one when `required`.

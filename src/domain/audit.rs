@@ -42,10 +42,12 @@ pub enum AuditAction {
     DomainRemoved,
     ApplicationCreated,
     ApplicationSecretRotated,
+    UserBlocked,
+    UserUnblocked,
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 19] = [
+    pub const ALL: [Self; 21] = [
         Self::OrganizationCreated,
         Self::OrganizationSuspended,
         Self::OrganizationReactivated,
@@ -65,6 +67,8 @@ impl AuditAction {
         Self::DomainRemoved,
         Self::ApplicationCreated,
         Self::ApplicationSecretRotated,
+        Self::UserBlocked,
+        Self::UserUnblocked,
     ];
 
     /// The action stored as `value`; `None` for a value this version does not know.
@@ -95,6 +99,8 @@ impl AuditAction {
             Self::DomainRemoved => "domain.removed",
             Self::ApplicationCreated => "application.created",
             Self::ApplicationSecretRotated => "application.secret_rotated",
+            Self::UserBlocked => "user.blocked",
+            Self::UserUnblocked => "user.unblocked",
         }
     }
 }
@@ -195,7 +201,10 @@ impl AuditAction {
     pub fn concerns_organizations(self) -> bool {
         !matches!(
             self,
-            Self::ApplicationCreated | Self::ApplicationSecretRotated
+            Self::ApplicationCreated
+                | Self::ApplicationSecretRotated
+                | Self::UserBlocked
+                | Self::UserUnblocked
         )
     }
 
@@ -221,6 +230,8 @@ impl AuditAction {
             Self::DomainRemoved => "Domain removed",
             Self::ApplicationCreated => "Application registered",
             Self::ApplicationSecretRotated => "Application secret replaced",
+            Self::UserBlocked => "User blocked",
+            Self::UserUnblocked => "User unblocked",
         }
     }
 }

@@ -13,17 +13,38 @@ pub const OUTLIVE_SECS: i64 = 24 * 3600;
 pub enum SigningAlgorithm {
     /// RSASSA-PKCS1-v1_5 with SHA-256, which OpenID Connect requires every provider to offer.
     Rs256,
+    /// ECDSA on P-256 with SHA-256: shorter tokens, cheaper signatures; an application's choice.
+    Es256,
 }
 
 impl SigningAlgorithm {
+    /// Every algorithm Usher signs with; each rotation makes a key for each.
+    pub const ALL: [Self; 2] = [Self::Rs256, Self::Es256];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Rs256 => "RS256",
+            Self::Es256 => "ES256",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Rs256 => "RS256 (RSA): what every OpenID Connect library accepts",
+            Self::Es256 => "ES256 (ECDSA P-256): shorter tokens, for libraries that support it",
         }
     }
 
     pub fn parse(value: &str) -> Option<Self> {
-        (value == "RS256").then_some(Self::Rs256)
+        Self::ALL
+            .into_iter()
+            .find(|algorithm| algorithm.as_str() == value)
+    }
+}
+
+impl std::fmt::Display for SigningAlgorithm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -31,7 +52,8 @@ impl SigningAlgorithm {
 #[derive(Debug, Clone)]
 pub struct StoredSigningKey {
     pub kid: String,
-    /// 1 for the first key, one more for each rotation: two instances cannot both add a key.
+    /// 1 for the first keys, one more for each rotation: two instances cannot both add a key
+    /// of one algorithm and generation.
     pub generation: i64,
     pub algorithm: SigningAlgorithm,
     /// The PEM of the private key, sealed for `signing key <kid>`.

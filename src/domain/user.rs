@@ -21,6 +21,7 @@ pub struct UserSummary {
     pub name: DisplayName,
     pub connection_name: String,
     pub email_verified: bool,
+    pub blocked: bool,
     /// Unix seconds.
     pub created_at: i64,
 }

@@ -19,6 +19,9 @@ pub async fn register(
     let client_id = ClientId::generate();
     let secret = (app.kind == ClientKind::Confidential).then(ClientSecret::generate);
     let mut tx = store.begin().await?;
+    if app.deployment_default {
+        applications::clear_deployment_default(&mut *tx).await?;
+    }
     let id = applications::insert(&mut *tx, &client_id, app).await?;
     if let Some(secret) = &secret {
         applications::insert_secret(&mut *tx, &id, &secret.hash()).await?;
@@ -34,6 +37,8 @@ pub async fn register(
                 "client_id": client_id.as_str(),
                 "kind": app.kind.as_str(),
                 "organizations": app.organizations.as_str(),
+                "signing_algorithm": app.signing_algorithm.as_str(),
+                "deployment_default": app.deployment_default,
             }),
             summary: format!("{} ({})", app.name, client_id),
         },

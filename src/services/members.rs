@@ -6,10 +6,13 @@ use crate::domain::audit::{Actor, AuditAction, AuditTarget, NewAuditEvent};
 use crate::domain::{
     MemberSummary, Organization, OrganizationId, Role, Slug, User, UserId, membership,
 };
+use crate::services::oauth::backchannel;
 use crate::services::paging::{self, PER_PAGE, Page, SearchCursor};
 use crate::services::{Error, Result, organizations};
 use crate::state::AppState;
-use crate::store::{Tx, audit, memberships, organizations as org_store, refresh_tokens, users};
+use crate::store::{
+    Tx, application_sign_ins, audit, memberships, organizations as org_store, refresh_tokens, users,
+};
 
 /// A verified membership: the organization and the member's role in it.
 pub struct Membership {
@@ -159,6 +162,7 @@ pub async fn remove(state: &AppState, manager: &Manager<'_>, target: &UserId) ->
     };
     audit::insert(&mut *tx, event).await?;
     tx.commit().await?;
+    state.mail.wake();
     Ok(())
 }
 
@@ -183,6 +187,7 @@ pub async fn leave(state: &AppState, user: &User, slug: &Slug, client_ip: &str) 
     };
     audit::insert(&mut *tx, event).await?;
     tx.commit().await?;
+    state.mail.wake();
     Ok(())
 }
 
@@ -191,6 +196,11 @@ async fn end_membership(tx: &mut Tx, org: &Organization, member: &MemberSummary)
     users::clear_last_organization(&mut **tx, &member.user_id, &org.id).await?;
     // The applications' refresh tokens for this organization end with the membership.
     refresh_tokens::revoke_for_member(&mut **tx, &member.user_id, &org.id).await?;
+    // And the applications signed in to it hear so.
+    let ended =
+        application_sign_ins::take_for_member(&mut **tx, member.user_id.as_str(), org.id.as_str())
+            .await?;
+    backchannel::queue_logouts(tx, ended).await?;
     Ok(())
 }
 

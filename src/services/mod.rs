@@ -5,6 +5,7 @@ pub mod account;
 pub mod applications;
 pub mod audit_log;
 pub mod authentication;
+pub mod blocking;
 pub mod branding;
 pub mod dev_outbox;
 pub mod directory;

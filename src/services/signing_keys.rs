@@ -1,35 +1,55 @@
-//! The keys Usher signs tokens with: the first made when the deployment first starts, a new
-//! one on each rotation, published in the JWKS before it signs and until every token it signed
-//! has expired. Every instance reads them from the database, so all sign alike.
+//! The keys Usher signs tokens with, one for each algorithm: the first made when the
+//! deployment first starts, new ones on each rotation, published in the JWKS before they sign
+//! and until every token they signed has expired. Every instance reads them from the database, so all sign alike.
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use openidconnect::core::{CoreJsonWebKey, CoreRsaPrivateSigningKey};
+use openidconnect::core::CoreJsonWebKey;
 
 use crate::domain::signing_key::{
     OUTLIVE_SECS, PUBLISH_AHEAD_SECS, SigningAlgorithm, StoredSigningKey, seal_context,
 };
 use crate::sealing::Sealer;
 use crate::services::{Error, Result};
-use crate::signing;
+use crate::signing::{self, Signer};
 use crate::store::{Store, now, signing_keys};
 
-/// Makes the first key when there is none. Two instances starting together make one: the
-/// other's insert loses on the generation.
+/// Makes the first key of each algorithm that has none, in one transaction (a JWKS shows all
+/// of them or none). Two instances starting together make one of each: the other's inserts
+/// lose on the generation.
 pub async fn ensure_first(store: &Store, sealer: &Sealer) -> Result<()> {
-    if signing_keys::newest(store.pool()).await?.is_some() {
+    // A deployment older than ES256 joins its key to the current generation, which the next
+    // rotation replaces whole.
+    let generation = match signing_keys::newest(store.pool(), SigningAlgorithm::Rs256).await? {
+        Some(newest) => newest.generation,
+        None => 1,
+    };
+    let mut missing = Vec::new();
+    for algorithm in SigningAlgorithm::ALL {
+        if signing_keys::newest(store.pool(), algorithm)
+            .await?
+            .is_none()
+        {
+            // Nobody can have cached a JWKS with a key of this algorithm: it signs at once.
+            missing.push(new_key(sealer, algorithm, generation, now()).await?);
+        }
+    }
+    if missing.is_empty() {
         return Ok(());
     }
-    // Nobody can have cached a JWKS without it: it signs at once.
-    let key = new_key(sealer, 1, now()).await?;
-    signing_keys::insert(store.pool(), &key).await?;
+    let mut tx = store.begin().await?;
+    for key in &missing {
+        signing_keys::insert(&mut *tx, key).await?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 
-/// Adds the next key: published now, signing from `PUBLISH_AHEAD_SECS` on. The keys it
-/// replaces stay published until `OUTLIVE_SECS` after that. Returns the new key.
-pub async fn rotate(store: &Store, sealer: &Sealer) -> Result<StoredSigningKey> {
-    let generation = match signing_keys::newest(store.pool()).await? {
+/// Adds the next generation, a key of each algorithm: published now, signing from
+/// `PUBLISH_AHEAD_SECS` on. The keys it replaces stay published until `OUTLIVE_SECS` after
+/// that. Returns the new keys.
+pub async fn rotate(store: &Store, sealer: &Sealer) -> Result<Vec<StoredSigningKey>> {
+    let generation = match signing_keys::newest(store.pool(), SigningAlgorithm::Rs256).await? {
         Some(newest) => newest.generation + 1,
         None => 1,
     };
@@ -38,24 +58,29 @@ pub async fn rotate(store: &Store, sealer: &Sealer) -> Result<StoredSigningKey> 
     } else {
         now() + PUBLISH_AHEAD_SECS
     };
-    let key = new_key(sealer, generation, signs_from).await?;
+    let mut keys = Vec::new();
+    for algorithm in SigningAlgorithm::ALL {
+        keys.push(new_key(sealer, algorithm, generation, signs_from).await?);
+    }
     let mut tx = store.begin().await?;
-    if !signing_keys::insert(&mut *tx, &key).await? {
-        return Err(Error::Conflict(crate::services::Conflict::RotationRaced));
+    for key in &keys {
+        if !signing_keys::insert(&mut *tx, key).await? {
+            return Err(Error::Conflict(crate::services::Conflict::RotationRaced));
+        }
     }
     signing_keys::withdraw_older(&mut *tx, generation, signs_from + OUTLIVE_SECS).await?;
     tx.commit().await?;
-    Ok(key)
+    Ok(keys)
 }
 
-/// Rotates when the newest key has signed for `secs` (the scheduled rotation); the new key,
+/// Rotates when the newest keys have signed for `secs` (the scheduled rotation); the new keys,
 /// or `None` when it is not yet time or another instance rotated at the same moment.
 pub async fn rotate_when_older(
     store: &Store,
     sealer: &Sealer,
     secs: i64,
-) -> Result<Option<StoredSigningKey>> {
-    let due = match signing_keys::newest(store.pool()).await? {
+) -> Result<Option<Vec<StoredSigningKey>>> {
+    let due = match signing_keys::newest(store.pool(), SigningAlgorithm::Rs256).await? {
         Some(newest) => newest.signs_from + secs <= now(),
         // The first key is made at start-up, not by the schedule.
         None => false,
@@ -64,7 +89,7 @@ pub async fn rotate_when_older(
         return Ok(None);
     }
     match rotate(store, sealer).await {
-        Ok(key) => Ok(Some(key)),
+        Ok(keys) => Ok(Some(keys)),
         Err(Error::Conflict(crate::services::Conflict::RotationRaced)) => Ok(None),
         Err(err) => Err(err),
     }
@@ -79,30 +104,34 @@ pub async fn published_jwks(store: &Store) -> Result<Vec<serde_json::Value>> {
         .collect())
 }
 
-/// The key that signs now, opened.
-pub async fn signer(store: &Store, sealer: &Sealer) -> Result<CoreRsaPrivateSigningKey> {
-    let key = match signing_keys::signing_now(store.pool()).await? {
+/// The key of `algorithm` that signs now, opened.
+pub async fn signer(store: &Store, sealer: &Sealer, algorithm: SigningAlgorithm) -> Result<Signer> {
+    let key = match signing_keys::signing_now(store.pool(), algorithm).await? {
         Some(key) => key,
-        // A token asked for before the first key was made at start-up: make it now.
+        // A token asked for before the first keys were made at start-up: make them now.
         None => {
             ensure_first(store, sealer).await?;
-            signing_keys::signing_now(store.pool())
+            signing_keys::signing_now(store.pool(), algorithm)
                 .await?
-                .ok_or_else(|| Error::Unexpected(anyhow::anyhow!("no signing key signs yet")))?
+                .ok_or_else(|| Error::Unexpected(anyhow::anyhow!("no {algorithm} key signs yet")))?
         }
     };
     let pem = sealer.open(&key.sealed_private_key, &seal_context(&key.kid))?;
     let pem = String::from_utf8(pem)
         .map_err(|_| Error::Unexpected(anyhow::anyhow!("a signing key is not UTF-8")))?;
-    Ok(signing::rsa_signer(&pem, &key.kid)?)
+    Ok(Signer::open(&pem, &key.kid, algorithm, &key.public_jwk)?)
 }
 
-async fn new_key(sealer: &Sealer, generation: i64, signs_from: i64) -> Result<StoredSigningKey> {
-    let pem = tokio::task::spawn_blocking(signing::generate_rsa_pem).await??;
+async fn new_key(
+    sealer: &Sealer,
+    algorithm: SigningAlgorithm,
+    generation: i64,
+    signs_from: i64,
+) -> Result<StoredSigningKey> {
+    let pem = tokio::task::spawn_blocking(move || signing::generate_pem(algorithm)).await??;
     let kid = uuid::Uuid::now_v7().simple().to_string();
-    let algorithm = SigningAlgorithm::Rs256;
     Ok(StoredSigningKey {
-        public_jwk: signing::public_jwk(&pem, &kid, algorithm.as_str())?,
+        public_jwk: signing::public_jwk(&pem, &kid, algorithm)?,
         sealed_private_key: sealer.seal(pem.as_bytes(), &seal_context(&kid))?,
         kid,
         generation,
@@ -116,16 +145,26 @@ async fn new_key(sealer: &Sealer, generation: i64, signs_from: i64) -> Result<St
 /// new key signs an hour after it is published, so every instance has it by then.
 const KEY_CACHE_SECS: u64 = 60;
 
-/// The keys as one instance holds them: the one that signs now, opened, and the published
+/// The keys as one instance holds them: the ones that sign now, opened, and the published
 /// ones that verify.
 pub struct Keys {
-    pub signer: CoreRsaPrivateSigningKey,
+    signers: Vec<Signer>,
     pub verifiers: Vec<CoreJsonWebKey>,
     loaded_at: Instant,
 }
 
-/// The instance's cache of `Keys`: opening a sealed RSA key on every token would cost more
-/// than signing with it.
+impl Keys {
+    /// The key that signs with `algorithm` now.
+    pub fn signer(&self, algorithm: SigningAlgorithm) -> Result<&Signer> {
+        self.signers
+            .iter()
+            .find(|signer| signer.algorithm == algorithm)
+            .ok_or_else(|| Error::Unexpected(anyhow::anyhow!("no {algorithm} key is open")))
+    }
+}
+
+/// The instance's cache of `Keys`: opening a sealed key on every token would cost more than
+/// signing with it.
 #[derive(Clone, Default)]
 pub struct KeyRing {
     cached: Arc<RwLock<Option<Arc<Keys>>>>,
@@ -140,15 +179,18 @@ impl KeyRing {
         {
             return Ok(keys.clone());
         }
-        // The signer first: it makes the first key if start-up has not yet.
-        let signer = signer(store, sealer).await?;
+        // The signers first: they make the first keys if start-up has not yet.
+        let mut signers = Vec::new();
+        for algorithm in SigningAlgorithm::ALL {
+            signers.push(signer(store, sealer, algorithm).await?);
+        }
         let verifiers = published_jwks(store)
             .await?
             .into_iter()
             .filter_map(|jwk| serde_json::from_value(jwk).ok())
             .collect();
         let keys = Arc::new(Keys {
-            signer,
+            signers,
             verifiers,
             loaded_at: Instant::now(),
         });

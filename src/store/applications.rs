@@ -5,12 +5,14 @@ use super::{now, unknown_value};
 use crate::domain::application::{
     AppName, Application, ClientId, ClientKind, NewApplication, OrgPolicy, RedirectUri,
 };
+use crate::domain::signing_key::SigningAlgorithm;
 
 /// The columns an `ApplicationRow` is read from, as a literal for `concat!`.
 macro_rules! application_columns {
     () => {
         "id, client_id, name, kind, organizations, redirect_uris, post_logout_redirect_uris,
-         initiate_login_uri, created_at"
+         initiate_login_uri, backchannel_logout_uri, signing_algorithm, deployment_default,
+         created_at"
     };
 }
 
@@ -24,6 +26,9 @@ struct ApplicationRow {
     redirect_uris: String,
     post_logout_redirect_uris: String,
     initiate_login_uri: Option<String>,
+    backchannel_logout_uri: Option<String>,
+    signing_algorithm: String,
+    deployment_default: i64,
     created_at: i64,
 }
 
@@ -43,6 +48,10 @@ impl TryFrom<ApplicationRow> for Application {
             redirect_uris: uris(&row.redirect_uris)?,
             post_logout_redirect_uris: uris(&row.post_logout_redirect_uris)?,
             initiate_login_uri: row.initiate_login_uri.as_deref().map(uri).transpose()?,
+            backchannel_logout_uri: row.backchannel_logout_uri.as_deref().map(uri).transpose()?,
+            signing_algorithm: SigningAlgorithm::parse(&row.signing_algorithm)
+                .ok_or_else(|| unknown_value("signing algorithm", &row.signing_algorithm))?,
+            deployment_default: row.deployment_default != 0,
             id: row.id,
             client_id: ClientId::from_stored(row.client_id),
             name: AppName::from_stored(row.name),
@@ -70,8 +79,10 @@ where
     let id = uuid::Uuid::now_v7().to_string();
     sqlx::query(
         "INSERT INTO applications (id, client_id, name, kind, organizations, redirect_uris,
-                                   post_logout_redirect_uris, initiate_login_uri, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                                   post_logout_redirect_uris, initiate_login_uri,
+                                   backchannel_logout_uri, signing_algorithm,
+                                   deployment_default, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(id.clone())
     .bind(client_id.as_str().to_owned())
@@ -80,15 +91,65 @@ where
     .bind(app.organizations.as_str())
     .bind(lines(&app.redirect_uris))
     .bind(lines(&app.post_logout_redirect_uris))
-    .bind(
-        app.initiate_login_uri
-            .as_ref()
-            .map(|uri| uri.as_str().to_owned()),
-    )
+    .bind(uri_text(&app.initiate_login_uri))
+    .bind(uri_text(&app.backchannel_logout_uri))
+    .bind(app.signing_algorithm.as_str())
+    .bind(i64::from(app.deployment_default))
     .bind(now())
     .execute(db)
     .await?;
     Ok(id)
+}
+
+fn uri_text(uri: &Option<RedirectUri>) -> Option<String> {
+    uri.as_ref().map(|uri| uri.as_str().to_owned())
+}
+
+/// Makes no application the deployment's default (before another becomes it).
+pub async fn clear_deployment_default<'c, E>(db: E) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query("UPDATE applications SET deployment_default = 0 WHERE deployment_default = 1")
+        .execute(db)
+        .await
+        .map(drop)
+}
+
+/// Makes the application `id` the deployment's default; false when there is none.
+pub async fn set_deployment_default<'c, E>(db: E, id: &str) -> Result<bool, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    let updated = sqlx::query("UPDATE applications SET deployment_default = 1 WHERE id = $1")
+        .bind(id.to_owned())
+        .execute(db)
+        .await?;
+    Ok(updated.rows_affected() == 1)
+}
+
+/// Where people of `organization_id` land after an invitation or email verification: the
+/// organization's own application, else the deployment's default, else none.
+pub async fn landing<'c, E>(
+    db: E,
+    organization_id: Option<&str>,
+) -> Result<Option<Application>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query_as::<_, ApplicationRow>(concat!(
+        "SELECT ",
+        application_columns!(),
+        " FROM applications
+         WHERE id = (SELECT default_application_id FROM organizations WHERE id = $1)
+            OR deployment_default = 1
+         ORDER BY deployment_default ASC LIMIT 1"
+    ))
+    .bind(organization_id.map(str::to_owned))
+    .fetch_optional(db)
+    .await?
+    .map(Application::try_from)
+    .transpose()
 }
 
 pub async fn find_by_client_id<'c, E>(

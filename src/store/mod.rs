@@ -4,6 +4,7 @@
 //! Functions take any executor, so a service can run them on the pool or inside its own
 //! transaction: `users::find_by_email(store.pool(), …)` or `users::insert(&mut *tx, …)`.
 pub mod account_failures;
+pub mod application_sign_ins;
 pub mod applications;
 pub mod audit;
 pub mod authorization_codes;

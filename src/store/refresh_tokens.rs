@@ -158,6 +158,21 @@ where
     Ok(done.rows_affected())
 }
 
+/// Revokes every token of the user (they were blocked).
+pub async fn revoke_for_user<'c, E>(db: E, user: &UserId) -> Result<u64, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    let done = sqlx::query(
+        "UPDATE refresh_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(user.as_str().to_owned())
+    .bind(now())
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// Revokes the tokens issued in a browser session that ended (the person signed out).
 pub async fn revoke_for_sid<'c, E>(db: E, sid: &str) -> Result<u64, sqlx::Error>
 where

@@ -41,7 +41,8 @@ macro_rules! select_keys {
     };
 }
 
-/// Adds a key unless its generation exists already (another instance won): true when added.
+/// Adds a key unless its algorithm's key of that generation exists already (another instance
+/// won): true when added.
 pub async fn insert<'c, E>(db: E, key: &StoredSigningKey) -> Result<bool, sqlx::Error>
 where
     E: Executor<'c, Database = Any>,
@@ -50,7 +51,7 @@ where
         "INSERT INTO signing_keys (kid, generation, algorithm, private_key, public_jwk,
                                    created_at, signs_from)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (generation) DO NOTHING",
+         ON CONFLICT (algorithm, generation) DO NOTHING",
     )
     .bind(key.kid.clone())
     .bind(key.generation)
@@ -64,27 +65,38 @@ where
     Ok(added.rows_affected() == 1)
 }
 
-/// The newest key, whether or not it signs yet.
-pub async fn newest<'c, E>(db: E) -> Result<Option<StoredSigningKey>, sqlx::Error>
-where
-    E: Executor<'c, Database = Any>,
-{
-    sqlx::query_as::<_, KeyRow>(concat!(select_keys!(), " ORDER BY generation DESC LIMIT 1"))
-        .fetch_optional(db)
-        .await?
-        .map(StoredSigningKey::try_from)
-        .transpose()
-}
-
-/// The key that signs now: the newest whose time has come.
-pub async fn signing_now<'c, E>(db: E) -> Result<Option<StoredSigningKey>, sqlx::Error>
+/// The newest key of `algorithm`, whether or not it signs yet.
+pub async fn newest<'c, E>(
+    db: E,
+    algorithm: SigningAlgorithm,
+) -> Result<Option<StoredSigningKey>, sqlx::Error>
 where
     E: Executor<'c, Database = Any>,
 {
     sqlx::query_as::<_, KeyRow>(concat!(
         select_keys!(),
-        " WHERE signs_from <= $1 ORDER BY generation DESC LIMIT 1"
+        " WHERE algorithm = $1 ORDER BY generation DESC LIMIT 1"
     ))
+    .bind(algorithm.as_str())
+    .fetch_optional(db)
+    .await?
+    .map(StoredSigningKey::try_from)
+    .transpose()
+}
+
+/// The key of `algorithm` that signs now: the newest whose time has come.
+pub async fn signing_now<'c, E>(
+    db: E,
+    algorithm: SigningAlgorithm,
+) -> Result<Option<StoredSigningKey>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query_as::<_, KeyRow>(concat!(
+        select_keys!(),
+        " WHERE algorithm = $1 AND signs_from <= $2 ORDER BY generation DESC LIMIT 1"
+    ))
+    .bind(algorithm.as_str())
     .bind(now())
     .fetch_optional(db)
     .await?

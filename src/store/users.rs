@@ -225,6 +225,7 @@ struct UserListRow {
     name: String,
     connection_name: String,
     email_verified_at: Option<i64>,
+    blocked_at: Option<i64>,
     created_at: i64,
 }
 
@@ -236,9 +237,31 @@ impl From<UserListRow> for UserSummary {
             name: DisplayName::from_stored(row.name),
             connection_name: row.connection_name,
             email_verified: row.email_verified_at.is_some(),
+            blocked: row.blocked_at.is_some(),
             created_at: row.created_at,
         }
     }
+}
+
+/// Blocks the user (`blocked` true) or lets them back in; false when nothing changed (no
+/// such user, or already so).
+pub async fn set_blocked<'c, E>(db: E, id: &UserId, blocked: bool) -> Result<bool, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    let done = if blocked {
+        sqlx::query("UPDATE users SET blocked_at = $2 WHERE id = $1 AND blocked_at IS NULL")
+            .bind(id.as_str().to_owned())
+            .bind(now())
+            .execute(db)
+            .await?
+    } else {
+        sqlx::query("UPDATE users SET blocked_at = NULL WHERE id = $1 AND blocked_at IS NOT NULL")
+            .bind(id.as_str().to_owned())
+            .execute(db)
+            .await?
+    };
+    Ok(done.rows_affected() == 1)
 }
 
 /// Users across the deployment, newest first, before the given id (ids are time-ordered).
@@ -251,7 +274,8 @@ where
     E: Executor<'c, Database = Any>,
 {
     sqlx::query_as::<_, UserListRow>(
-        "SELECT u.id, u.email, u.name, c.name AS connection_name, u.email_verified_at, u.created_at
+        "SELECT u.id, u.email, u.name, c.name AS connection_name, u.email_verified_at,
+                u.blocked_at, u.created_at
          FROM users u JOIN connections c ON c.id = u.connection_id
          WHERE ($1 = '' OR u.id < $1)
          ORDER BY u.id DESC

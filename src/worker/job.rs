@@ -5,6 +5,7 @@ use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 
 use super::Context;
+use super::backchannel_logout::{self, SendLogoutToken};
 use super::domain_checks::{self, RecheckDomains};
 use super::key_rotation::{self, RotateSigningKeys};
 use super::mail::{self, DeliverMail, RetryMail};
@@ -20,6 +21,7 @@ pub enum Job {
     Sweep(Sweep),
     RecheckDomains(RecheckDomains),
     RotateSigningKeys(RotateSigningKeys),
+    SendLogoutToken(SendLogoutToken),
 }
 
 impl Job {
@@ -42,6 +44,7 @@ impl Job {
             Job::Sweep(_) => Some(sweep::EVERY_SECS),
             Job::RecheckDomains(_) => Some(domain_checks::EVERY_SECS),
             Job::RotateSigningKeys(_) => Some(key_rotation::EVERY_SECS),
+            Job::SendLogoutToken(_) => None,
         }
     }
 
@@ -54,6 +57,7 @@ impl Job {
             Job::Sweep(_) => sweep::MAX_ATTEMPTS,
             Job::RecheckDomains(_) => domain_checks::MAX_ATTEMPTS,
             Job::RotateSigningKeys(_) => key_rotation::MAX_ATTEMPTS,
+            Job::SendLogoutToken(_) => backchannel_logout::MAX_ATTEMPTS,
         }
     }
 
@@ -64,6 +68,7 @@ impl Job {
             Job::Sweep(job) => job.run(ctx).await,
             Job::RecheckDomains(job) => job.run(ctx).await,
             Job::RotateSigningKeys(job) => job.run(ctx).await,
+            Job::SendLogoutToken(job) => job.run(ctx).await,
         }
     }
 

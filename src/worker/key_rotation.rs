@@ -17,10 +17,12 @@ pub const ROTATE_AFTER_SECS: i64 = 90 * 24 * 3600;
 
 impl RotateSigningKeys {
     pub(super) async fn run(self, ctx: &Context) -> anyhow::Result<()> {
-        if let Some(key) =
+        if let Some(keys) =
             signing_keys::rotate_when_older(&ctx.store, &ctx.sealer, ROTATE_AFTER_SECS).await?
         {
-            tracing::info!(kid = %key.kid, "rotated the token signing keys");
+            for key in keys {
+                tracing::info!(kid = %key.kid, alg = %key.algorithm, "rotated a token signing key");
+            }
         }
         Ok(())
     }

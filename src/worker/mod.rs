@@ -8,6 +8,7 @@
 //!
 //! The loop is woken early by [`MailQueue::wake`] after a request commits mail, and otherwise
 //! looks for due work every second.
+pub mod backchannel_logout;
 pub mod domain_checks;
 pub mod job;
 pub mod key_rotation;
@@ -48,6 +49,10 @@ pub struct Context {
     pub from: Mailbox,
     pub dns: DnsResolver,
     pub sealer: Sealer,
+    /// The OpenID Provider's issuer, for the tokens jobs sign.
+    pub issuer: String,
+    /// Calls out to applications (back-channel logout).
+    pub http: reqwest::Client,
 }
 
 /// The job loop of one instance.
@@ -60,6 +65,8 @@ pub struct Runner {
     pub dns: DnsResolver,
     /// Opens and seals the signing keys the rotation job makes.
     pub sealer: Sealer,
+    pub issuer: String,
+    pub http: reqwest::Client,
 }
 
 /// Queues `job` to run from `run_at` on, with whatever `db` is: queued in the transaction of
@@ -90,6 +97,8 @@ impl Runner {
             queue,
             dns,
             sealer,
+            issuer,
+            http,
         } = self;
         let ctx = Arc::new(Context {
             store,
@@ -97,6 +106,8 @@ impl Runner {
             from,
             dns,
             sealer,
+            issuer,
+            http,
         });
         let mut scheduled = false;
         loop {

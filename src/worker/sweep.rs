@@ -4,9 +4,10 @@ use anyhow::anyhow;
 use serde::{Deserialize, Serialize};
 
 use super::Context;
+use crate::domain::oauth::REFRESH_TOKEN_LIFETIME_SECS;
 use crate::store::{
-    self, account_failures, authorization_codes, authorization_requests, jobs, known_browsers,
-    rate_limits, refresh_tokens, sessions, sign_in_failures, signups,
+    self, account_failures, application_sign_ins, authorization_codes, authorization_requests,
+    jobs, known_browsers, rate_limits, refresh_tokens, sessions, sign_in_failures, signups,
 };
 
 /// Deletes what nobody needs any more.
@@ -55,6 +56,11 @@ impl Sweep {
                 authorization_codes::delete_expired(db, DAY).await,
             ),
             ("refresh tokens", refresh_tokens::delete_expired(db).await),
+            // Past the life of any refresh token issued in it, a sign-in has nothing to end.
+            (
+                "application sign-ins",
+                application_sign_ins::delete_older(db, now - REFRESH_TOKEN_LIFETIME_SECS).await,
+            ),
             // Finished jobs are kept a week to be looked at, given-up ones above all.
             (
                 "finished jobs",

@@ -61,6 +61,10 @@ async fn the_cli_registers_a_confidential_app_and_prints_its_secret_once() {
             "https://shop.example.test/",
             "--organizations",
             "required",
+            "--signing-alg",
+            "ES256",
+            "--backchannel-logout-uri",
+            "https://shop.example.test/backchannel-logout",
         ],
     );
     assert!(
@@ -86,6 +90,8 @@ async fn the_cli_registers_a_confidential_app_and_prints_its_secret_once() {
     assert!(!page.contains(secret));
     assert!(page.contains("https://shop.example.test/callback"));
     assert!(page.contains("Required: people always sign in"));
+    assert!(page.contains("ES256 (ECDSA P-256)"));
+    assert!(page.contains("<code>https://shop.example.test/backchannel-logout</code>"));
     let list = app.get_html("/admin/apps").await;
     assert!(list.contains("Shop") && list.contains(client_id));
 }
@@ -153,6 +159,27 @@ async fn a_public_app_gets_no_secret_and_bad_arguments_write_nothing() {
             ],
             "--organizations",
         ),
+        (
+            vec![
+                "--name",
+                "Web",
+                "--redirect-uri",
+                "https://a.test/cb",
+                "--signing-alg",
+                "none",
+            ],
+            "--signing-alg",
+        ),
+        (
+            vec![
+                "--name",
+                "Web",
+                "--redirect-uri",
+                "https://a.test/cb",
+                "--default",
+            ],
+            "--initiate-login-uri",
+        ),
     ] {
         let out = apps_create(&app, &args);
         assert!(!out.status.success(), "{args:?}");
@@ -176,6 +203,9 @@ async fn the_operator_registers_an_app_in_the_portal_and_sees_its_secret_once() 
         ),
         ("post_logout_redirect_uris", ""),
         ("initiate_login_uri", "https://dash.example.test/login"),
+        ("backchannel_logout_uri", "https://dash.example.test/bcl"),
+        ("signing_algorithm", "ES256"),
+        ("deployment_default", "on"),
     ];
     let res = app.post("/admin/apps/new", &form).await;
     assert_eq!(res.status(), StatusCode::CREATED);
@@ -191,6 +221,29 @@ async fn the_operator_registers_an_app_in_the_portal_and_sees_its_secret_once() 
     let later = app.get_html(&format!("/admin/apps/{client_id}")).await;
     assert!(code_after(&later, "Client secret").is_none(), "shown once");
     assert!(later.contains("https://dash.example.test/cb2"));
+    assert!(later.contains("<code>https://dash.example.test/bcl</code>"));
+    assert!(later.contains("ES256 (ECDSA P-256)"));
+    assert!(later.contains("Yes: people land here"));
+
+    // A second default replaces the first.
+    let second = [
+        ("name", "Console"),
+        ("kind", "public"),
+        ("organizations", "none"),
+        ("redirect_uris", "https://console.example.test/cb"),
+        ("initiate_login_uri", "https://console.example.test/login"),
+        ("deployment_default", "on"),
+    ];
+    assert_eq!(
+        app.post("/admin/apps/new", &second).await.status(),
+        StatusCode::CREATED
+    );
+    let defaults: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM applications WHERE deployment_default = 1")
+            .fetch_all(app.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(defaults, ["Console"]);
 
     let audit = app.get_html("/admin/audit").await;
     assert!(audit.contains("application.created"));
@@ -209,6 +262,9 @@ async fn a_bad_registration_is_explained_and_writes_nothing() {
                 ("organizations", "optional"),
                 ("redirect_uris", "http://evil.example.test/cb"),
                 ("initiate_login_uri", "not a uri"),
+                ("backchannel_logout_uri", "http://evil.example.test/bcl"),
+                ("signing_algorithm", "HS256"),
+                ("deployment_default", "on"),
             ],
         )
         .await;
@@ -219,6 +275,7 @@ async fn a_bad_registration_is_explained_and_writes_nothing() {
         "Choose what kind of application it is.",
         "Use https; plain http is allowed on 127.0.0.1",
         "Enter a whole address",
+        "Choose how its tokens are signed.",
     ] {
         assert!(html.contains(message), "{message}: {html}");
     }

@@ -16,6 +16,7 @@ mod logs;
 mod mail;
 mod migration_parity;
 mod oidc_authorize;
+mod oidc_sessions;
 mod oidc_tokens;
 mod operator;
 mod org_admin;

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use openidconnect::core::{CoreJsonWebKey, CoreJwsSigningAlgorithm};
 use openidconnect::{JsonWebKey, PrivateSigningKey};
+use usher::domain::signing_key::SigningAlgorithm;
 use usher::services::signing_keys;
 
 use crate::helpers::{TestApp, TestDb, eventually, spawn_app, test_sealer, test_settings};
@@ -22,68 +23,100 @@ async fn first_jwks(app: &TestApp) -> Vec<serde_json::Value> {
     .await
 }
 
-async fn kid_signing_now(app: &TestApp) -> String {
-    let signer = signing_keys::signer(&app.store, &test_sealer())
+async fn kid_signing_now(app: &TestApp, algorithm: SigningAlgorithm) -> String {
+    let signer = signing_keys::signer(&app.store, &test_sealer(), algorithm)
         .await
         .unwrap();
     signer.as_verification_key().key_id().unwrap().to_string()
 }
 
+fn with_alg<'a>(keys: &'a [serde_json::Value], alg: &str) -> &'a serde_json::Value {
+    keys.iter()
+        .find(|key| key["alg"] == alg)
+        .unwrap_or_else(|| panic!("no {alg} key in {keys:?}"))
+}
+
+/// The kids of `keys`, per generation as the CLI printed them.
+fn kids(keys: &[serde_json::Value]) -> Vec<String> {
+    let mut kids: Vec<String> = keys
+        .iter()
+        .map(|key| key["kid"].as_str().unwrap().to_owned())
+        .collect();
+    kids.sort();
+    kids
+}
+
 #[tokio::test]
-async fn the_first_key_is_published_without_its_private_part() {
+async fn the_first_keys_are_published_without_their_private_parts() {
     let app = spawn_app().await;
     let keys = first_jwks(&app).await;
-    assert_eq!(keys.len(), 1);
-    let key = &keys[0];
-    assert_eq!(key["kty"], "RSA");
-    assert_eq!(key["use"], "sig");
-    assert_eq!(key["alg"], "RS256");
-    assert!(key["kid"].as_str().is_some_and(|kid| !kid.is_empty()));
-    assert!(key["n"].is_string() && key["e"].is_string());
-    for private in ["d", "p", "q", "dp", "dq", "qi"] {
-        assert!(key.get(private).is_none(), "{private} is private");
+    assert_eq!(keys.len(), 2, "an RS256 key and an ES256 key");
+    let rsa = with_alg(&keys, "RS256");
+    assert_eq!(rsa["kty"], "RSA");
+    assert!(rsa["n"].is_string() && rsa["e"].is_string());
+    let ec = with_alg(&keys, "ES256");
+    assert_eq!(ec["kty"], "EC");
+    assert_eq!(ec["crv"], "P-256");
+    assert!(ec["x"].is_string() && ec["y"].is_string());
+    for key in [rsa, ec] {
+        assert_eq!(key["use"], "sig");
+        assert!(key["kid"].as_str().is_some_and(|kid| !kid.is_empty()));
+        for private in ["d", "p", "q", "dp", "dq", "qi"] {
+            assert!(key.get(private).is_none(), "{private} is private");
+        }
     }
+    assert_ne!(rsa["kid"], ec["kid"]);
     let res = app.get("/oauth/jwks").await;
     assert_eq!(res.headers()["content-type"], "application/json");
     assert_eq!(res.headers()["cache-control"], "public, max-age=300");
 
-    // At rest the private key is sealed, not PEM.
-    let stored: String = sqlx::query_scalar("SELECT private_key FROM signing_keys")
-        .fetch_one(app.store.pool())
+    // At rest the private keys are sealed, not PEM.
+    let stored: Vec<String> = sqlx::query_scalar("SELECT private_key FROM signing_keys")
+        .fetch_all(app.store.pool())
         .await
         .unwrap();
-    assert!(stored.starts_with("v1.") && !stored.contains("PRIVATE KEY"));
+    for key in stored {
+        assert!(key.starts_with("v1.") && !key.contains("PRIVATE KEY"));
+    }
 }
 
 #[tokio::test]
-async fn what_the_signing_key_signs_verifies_with_the_published_key() {
+async fn what_each_signing_key_signs_verifies_with_its_published_key() {
     let app = spawn_app().await;
-    let published: CoreJsonWebKey =
-        serde_json::from_value(first_jwks(&app).await[0].clone()).unwrap();
-    let signer = signing_keys::signer(&app.store, &test_sealer())
-        .await
-        .unwrap();
-    let alg = CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256;
-    let signature = signer.sign(&alg, b"header.payload").unwrap();
-    assert!(
-        published
-            .verify_signature(&alg, b"header.payload", &signature)
-            .is_ok()
-    );
-    assert!(
-        published
-            .verify_signature(&alg, b"header.other", &signature)
-            .is_err()
-    );
+    let keys = first_jwks(&app).await;
+    for (algorithm, alg) in [
+        (
+            SigningAlgorithm::Rs256,
+            CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+        ),
+        (
+            SigningAlgorithm::Es256,
+            CoreJwsSigningAlgorithm::EcdsaP256Sha256,
+        ),
+    ] {
+        let published: CoreJsonWebKey =
+            serde_json::from_value(with_alg(&keys, algorithm.as_str()).clone()).unwrap();
+        let signer = signing_keys::signer(&app.store, &test_sealer(), algorithm)
+            .await
+            .unwrap();
+        let signature = signer.sign(&alg, b"header.payload").unwrap();
+        assert!(
+            published
+                .verify_signature(&alg, b"header.payload", &signature)
+                .is_ok()
+        );
+        assert!(
+            published
+                .verify_signature(&alg, b"header.other", &signature)
+                .is_err()
+        );
+    }
 }
 
 #[tokio::test]
 async fn a_rotated_key_is_published_before_it_signs_and_the_old_one_after_it_stops() {
     let app = spawn_app().await;
-    let first = first_jwks(&app).await[0]["kid"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let first = first_jwks(&app).await;
 
     let out = app.run_cli(&["keys", "rotate"]);
     assert!(
@@ -91,53 +124,53 @@ async fn a_rotated_key_is_published_before_it_signs_and_the_old_one_after_it_sto
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let second = printed["kid"].as_str().unwrap().to_owned();
+    let printed: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(printed.len(), 2, "a new key of each algorithm");
+    let second = kids(&printed);
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let signs_from = printed["signs_from"].as_i64().unwrap();
+    let signs_from = printed[0]["signs_from"].as_i64().unwrap();
     assert!(
         (now + 3590..=now + 3610).contains(&signs_from),
         "an hour ahead"
     );
 
-    let kids: Vec<String> = jwks(&app)
-        .await
-        .iter()
-        .map(|k| k["kid"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(
-        kids,
-        [second.clone(), first.clone()],
-        "both published, newest first"
-    );
-    assert_eq!(
-        kid_signing_now(&app).await,
-        first,
-        "the old key signs until the new one's hour"
-    );
-
-    app.exec("UPDATE signing_keys SET signs_from = 0 WHERE generation = 2")
+    let published = jwks(&app).await;
+    assert_eq!(published.len(), 4, "both generations published");
+    assert_eq!(kids(&published[..2]), second, "newest first");
+    assert_eq!(kids(&published[2..]), kids(&first));
+    for algorithm in SigningAlgorithm::ALL {
+        let old = with_alg(&first, algorithm.as_str())["kid"].clone();
+        let new = with_alg(&printed, algorithm.as_str())["kid"].clone();
+        assert_eq!(
+            kid_signing_now(&app, algorithm).await,
+            old.as_str().unwrap(),
+            "the old key signs until the new one's hour"
+        );
+        app.exec("UPDATE signing_keys SET signs_from = 0 WHERE generation = 2")
+            .await;
+        assert_eq!(
+            kid_signing_now(&app, algorithm).await,
+            new.as_str().unwrap()
+        );
+        app.exec(&format!(
+            "UPDATE signing_keys SET signs_from = {signs_from} WHERE generation = 2"
+        ))
         .await;
-    assert_eq!(kid_signing_now(&app).await, second);
-    let withdrawn: i64 =
+    }
+    let withdrawn: Vec<i64> =
         sqlx::query_scalar("SELECT published_until FROM signing_keys WHERE generation = 1")
-            .fetch_one(app.store.pool())
+            .fetch_all(app.store.pool())
             .await
             .unwrap();
     assert_eq!(
         withdrawn,
-        signs_from + 24 * 3600,
-        "published a day past its last signature"
+        [signs_from + 24 * 3600; 2],
+        "published a day past their last signature"
     );
 
     app.exec("UPDATE signing_keys SET published_until = 1 WHERE generation = 1")
         .await;
-    let kids: Vec<String> = jwks(&app)
-        .await
-        .iter()
-        .map(|k| k["kid"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(kids, [second]);
+    assert_eq!(kids(&jwks(&app).await), second);
 }
 
 #[tokio::test]
@@ -158,7 +191,7 @@ async fn two_instances_starting_together_make_one_first_key() {
         .fetch_one(store.pool())
         .await
         .unwrap();
-    assert_eq!(count, 1);
+    assert_eq!(count, 2, "one of each algorithm");
 }
 
 #[tokio::test]
@@ -236,5 +269,5 @@ async fn the_scheduled_rotation_adds_a_key_once_the_newest_has_signed_long_enoug
         .iter()
         .map(|key| key["kid"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(published.len(), 2, "the new key ahead, the old one still");
+    assert_eq!(published.len(), 4, "the new keys ahead, the old ones still");
 }

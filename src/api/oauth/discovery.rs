@@ -1,11 +1,11 @@
 //! `/.well-known/openid-configuration` (OpenID Connect Discovery 1.0), built with
 //! openidconnect's provider metadata type; what it lacks (PKCE, RFC 9207, logout, revocation,
-//! introspection) is added beside it.
+//! introspection, back-channel logout) is added beside it.
 use actix_web::http::header::{CacheControl, CacheDirective};
 use actix_web::{HttpResponse, web};
 use openidconnect::core::{
-    CoreClaimName, CoreClientAuthMethod, CoreGrantType, CoreJwsSigningAlgorithm, CoreResponseMode,
-    CoreResponseType, CoreSubjectIdentifierType,
+    CoreClaimName, CoreClientAuthMethod, CoreGrantType, CoreResponseMode, CoreResponseType,
+    CoreSubjectIdentifierType,
 };
 use openidconnect::{
     AdditionalProviderMetadata, AuthUrl, IssuerUrl, JsonWebKeySetUrl, ProviderMetadata,
@@ -15,6 +15,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::ApiError;
 use crate::domain::oauth::scope::SUPPORTED;
+use crate::domain::signing_key::SigningAlgorithm;
+use crate::signing::jws_algorithm;
 use crate::state::AppState;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -24,6 +26,8 @@ pub struct MoreMetadata {
     end_session_endpoint: String,
     revocation_endpoint: String,
     introspection_endpoint: String,
+    backchannel_logout_supported: bool,
+    backchannel_logout_session_supported: bool,
 }
 
 impl AdditionalProviderMetadata for MoreMetadata {}
@@ -52,6 +56,8 @@ pub async fn get(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
         end_session_endpoint: at("/oauth/logout"),
         revocation_endpoint: at("/oauth/revoke"),
         introspection_endpoint: at("/oauth/introspect"),
+        backchannel_logout_supported: true,
+        backchannel_logout_session_supported: true,
     };
     let metadata = Metadata::new(
         IssuerUrl::new(state.links.issuer()).map_err(bad)?,
@@ -59,7 +65,10 @@ pub async fn get(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
         JsonWebKeySetUrl::new(at("/oauth/jwks")).map_err(bad)?,
         vec![ResponseTypes::new(vec![CoreResponseType::Code])],
         vec![CoreSubjectIdentifierType::Public],
-        vec![CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256],
+        SigningAlgorithm::ALL
+            .into_iter()
+            .map(jws_algorithm)
+            .collect(),
         more,
     )
     .set_token_endpoint(Some(TokenUrl::new(at("/oauth/token")).map_err(bad)?))

@@ -217,6 +217,9 @@ mod tests {
             redirect_uris: vec![RedirectUri::parse("https://app.example/cb").unwrap()],
             post_logout_redirect_uris: vec![],
             initiate_login_uri: None,
+            backchannel_logout_uri: None,
+            signing_algorithm: crate::domain::signing_key::SigningAlgorithm::Rs256,
+            deployment_default: false,
             created_at: 0,
         }
     }

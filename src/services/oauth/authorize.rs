@@ -9,7 +9,8 @@ use crate::services::{Error, Result, applications, landing};
 use crate::state::AppState;
 use crate::store::authorization_codes::CodeGrant;
 use crate::store::{
-    Store, authorization_codes, authorization_requests, memberships, organizations,
+    Store, application_sign_ins, authorization_codes, authorization_requests, memberships,
+    organizations,
 };
 
 /// The application a request names; `NotFound` for an unknown `client_id`.
@@ -151,7 +152,18 @@ pub async fn issue_code(
         auth_time: signed_in.auth_time,
         expires_at: 0,
     };
-    authorization_codes::insert(state.store.pool(), &code.hash(), &grant).await?;
+    let mut tx = state.store.begin().await?;
+    authorization_codes::insert(&mut *tx, &code.hash(), &grant).await?;
+    // The sign-in reached this application: it hears when the sign-in ends.
+    application_sign_ins::record(
+        &mut *tx,
+        &grant.sid,
+        &grant.client_id,
+        grant.user_id.as_str(),
+        grant.organization_id.as_ref().map(|org| org.as_str()),
+    )
+    .await?;
+    tx.commit().await?;
     Ok(response_url(
         &request.redirect_uri,
         &[("code", code.as_str())],

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::claims::Subject;
 use crate::domain::oauth::{ID_TOKEN_LIFETIME_SECS, Scope};
-use crate::services::signing_keys::Keys;
 use crate::services::{Error, Result};
+use crate::signing::Signer;
 
 /// The claims Usher adds: the sign-in's session, and the organization when one was chosen.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -46,7 +46,7 @@ pub struct IdTokenFacts<'a> {
     pub access_token: &'a str,
 }
 
-pub fn sign(keys: &Keys, subject: &Subject, facts: &IdTokenFacts<'_>) -> Result<String> {
+pub fn sign(signer: &Signer, subject: &Subject, facts: &IdTokenFacts<'_>) -> Result<String> {
     let mut standard =
         StandardClaims::new(SubjectIdentifier::new(subject.user.id.as_str().to_owned()));
     if facts.scope.has("email") {
@@ -84,8 +84,8 @@ pub fn sign(keys: &Keys, subject: &Subject, facts: &IdTokenFacts<'_>) -> Result<
     )]));
     let token = UsherIdToken::new(
         claims,
-        &keys.signer,
-        CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+        signer,
+        signer.jws_algorithm(),
         Some(&AccessToken::new(facts.access_token.to_owned())),
         None,
     )

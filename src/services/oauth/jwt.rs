@@ -3,37 +3,30 @@
 //! built with openidconnect's types, in `id_token`.
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use openidconnect::core::CoreJwsSigningAlgorithm;
-use openidconnect::{JsonWebKey, PrivateSigningKey};
+use openidconnect::JsonWebKey;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::domain::signing_key::SigningAlgorithm;
 use crate::services::signing_keys::Keys;
 use crate::services::{Error, Result};
+use crate::signing::{Signer, jws_algorithm};
 
 /// The `typ` of access tokens (RFC 9068 §2.1).
 pub const ACCESS_TOKEN_TYPE: &str = "at+jwt";
 pub const ID_TOKEN_TYPE: &str = "JWT";
 
-const ALGORITHM: CoreJwsSigningAlgorithm = CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256;
-
-/// Signs `claims` as a compact JWS with the current key.
-pub fn sign(keys: &Keys, typ: &str, claims: &Value) -> Result<String> {
-    let kid = keys
-        .signer
-        .as_verification_key()
-        .key_id()
-        .map(|kid| kid.as_str().to_owned());
-    let header = json!({ "alg": "RS256", "typ": typ, "kid": kid });
+/// Signs `claims` as a compact JWS with `signer`.
+pub fn sign(signer: &Signer, typ: &str, claims: &Value) -> Result<String> {
+    let header = json!({ "alg": signer.algorithm.as_str(), "typ": typ, "kid": signer.kid });
     let signing_input = format!(
         "{}.{}",
         URL_SAFE_NO_PAD.encode(serde_json::to_vec(&header).map_err(unexpected)?),
         URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).map_err(unexpected)?)
     );
-    let signature = keys
-        .signer
-        .sign(&ALGORITHM, signing_input.as_bytes())
-        .map_err(|err| Error::Unexpected(anyhow::anyhow!("signing a token: {err}")))?;
+    let signature = signer
+        .sign_bytes(signing_input.as_bytes())
+        .map_err(|err| Error::Unexpected(err.context("signing a token")))?;
     Ok(format!(
         "{signing_input}.{}",
         URL_SAFE_NO_PAD.encode(signature)
@@ -57,12 +50,12 @@ pub fn verify(keys: &Keys, token: &str, typ: &str) -> Option<Value> {
     }
     let header: Header = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header).ok()?).ok()?;
     // Only what Usher signs: no `none`, no HMAC made with a public key.
-    if header.alg != "RS256"
-        || !header
-            .typ
-            .as_deref()
-            .unwrap_or(ID_TOKEN_TYPE)
-            .eq_ignore_ascii_case(typ)
+    let algorithm = SigningAlgorithm::parse(&header.alg)?;
+    if !header
+        .typ
+        .as_deref()
+        .unwrap_or(ID_TOKEN_TYPE)
+        .eq_ignore_ascii_case(typ)
     {
         return None;
     }
@@ -72,8 +65,13 @@ pub fn verify(keys: &Keys, token: &str, typ: &str) -> Option<Value> {
         .find(|key| key.key_id().map(|kid| kid.as_str()) == header.kid.as_deref())?;
     let signature = URL_SAFE_NO_PAD.decode(signature).ok()?;
     let signing_input = &token[..token.rfind('.')?];
-    key.verify_signature(&ALGORITHM, signing_input.as_bytes(), &signature)
-        .ok()?;
+    // The key's own algorithm, whatever the header claims: an RSA key never checks ES256.
+    key.verify_signature(
+        &jws_algorithm(algorithm),
+        signing_input.as_bytes(),
+        &signature,
+    )
+    .ok()?;
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(claims).ok()?).ok()
 }
 

@@ -1,11 +1,11 @@
 //! Signing out (OpenID Connect RP-Initiated Logout 1.0): the `id_token_hint` that says which
 //! application asks, where it may send the person afterwards, and what ending a sign-in
-//! revokes.
-use super::jwt;
+//! revokes and whom it tells.
+use super::{backchannel, jwt};
 use crate::domain::application::Application;
 use crate::services::{Result, applications};
 use crate::state::AppState;
-use crate::store::{authorization_codes, refresh_tokens};
+use crate::store::{application_sign_ins, authorization_codes, refresh_tokens};
 
 /// What a valid `id_token_hint` says: the application it was issued to and whom it is about.
 pub struct Hint {
@@ -46,9 +46,15 @@ pub fn post_logout_target(app: &Application, uri: &str) -> Option<String> {
         .then(|| uri.to_owned())
 }
 
-/// What ends with a browser sign-in: its unused codes and the refresh tokens issued in it.
+/// What ends with a browser sign-in: its unused codes, the refresh tokens issued in it, and
+/// the applications it reached are told (back-channel logout).
 pub async fn end_sign_in(state: &AppState, sid: &str) -> Result<()> {
-    authorization_codes::delete_for_sid(state.store.pool(), sid).await?;
-    refresh_tokens::revoke_for_sid(state.store.pool(), sid).await?;
+    let mut tx = state.store.begin().await?;
+    authorization_codes::delete_for_sid(&mut *tx, sid).await?;
+    refresh_tokens::revoke_for_sid(&mut *tx, sid).await?;
+    let ended = application_sign_ins::take_for_sid(&mut *tx, sid).await?;
+    backchannel::queue_logouts(&mut tx, ended).await?;
+    tx.commit().await?;
+    state.mail.wake();
     Ok(())
 }

@@ -10,7 +10,7 @@ use crate::domain::EmailToken;
 use crate::domain::application::{Application, ClientKind};
 use crate::domain::oauth::{ACCESS_TOKEN_LIFETIME_SECS, ErrorCode, OAuthError, Scope};
 use crate::services::Result;
-use crate::services::signing_keys::Keys;
+use crate::signing::Signer;
 use crate::state::AppState;
 use crate::store::authorization_codes::CodeGrant;
 use crate::store::refresh_tokens::RefreshGrant;
@@ -184,7 +184,11 @@ pub async fn client_credentials(
     let now = now();
     let claims = access_claims(state, client, client.client_id.as_str(), &scope, now);
     Ok(TokenResponse {
-        access_token: jwt::sign(&keys, jwt::ACCESS_TOKEN_TYPE, &claims)?,
+        access_token: jwt::sign(
+            keys.signer(client.signing_algorithm)?,
+            jwt::ACCESS_TOKEN_TYPE,
+            &claims,
+        )?,
         token_type: "Bearer",
         expires_in: ACCESS_TOKEN_LIFETIME_SECS,
         id_token: None,
@@ -217,9 +221,10 @@ async fn user_tokens(
     for (name, value) in subject.org_claims() {
         claims[name] = value;
     }
-    let access_token = jwt::sign(&keys, jwt::ACCESS_TOKEN_TYPE, &claims)?;
+    let signer = keys.signer(client.signing_algorithm)?;
+    let access_token = jwt::sign(signer, jwt::ACCESS_TOKEN_TYPE, &claims)?;
     let id_token = sign_id_token(
-        &keys,
+        signer,
         state,
         client,
         subject,
@@ -240,7 +245,7 @@ async fn user_tokens(
 
 #[allow(clippy::too_many_arguments)]
 fn sign_id_token(
-    keys: &Keys,
+    signer: &Signer,
     state: &AppState,
     client: &Application,
     subject: &Subject,
@@ -260,7 +265,7 @@ fn sign_id_token(
         now,
         access_token,
     };
-    id_token::sign(keys, subject, &facts)
+    id_token::sign(signer, subject, &facts)
 }
 
 /// The claims every access token has (RFC 9068 §2.2). Its audience is the application it was

@@ -6,6 +6,7 @@ use actix_web::http::header;
 use askama::Template;
 
 use crate::error::AppError;
+use crate::services::oauth::initiate_login::Landing;
 use crate::web::page::Page;
 use crate::web::respond::render;
 
@@ -33,6 +34,22 @@ pub struct Destination<'a> {
     pub app_name: &'a str,
     pub heading: &'a str,
     pub message: &'a str,
+}
+
+/// Sends someone who just joined (an invitation accepted, an email verified) to the landing
+/// application, which starts its own sign-in there. A form came first: a page continues.
+pub fn into_product(page: Page, landing: &Landing) -> Result<HttpResponse, AppError> {
+    let app_name = landing.app.name.as_str();
+    to_application(
+        page,
+        After::Form,
+        &Destination {
+            url: &landing.url,
+            app_name,
+            heading: "You're in",
+            message: "Your account is ready. Continue to the application to start using it.",
+        },
+    )
 }
 
 pub fn to_application(

@@ -12,6 +12,7 @@ use crate::domain::application::{
     parse_uris,
 };
 use crate::domain::audit::Actor;
+use crate::domain::signing_key::SigningAlgorithm;
 use crate::error::AppError;
 use crate::services::applications;
 use crate::state::AppState;
@@ -54,6 +55,10 @@ impl NewAppPage {
     fn policies(&self) -> [OrgPolicy; 3] {
         OrgPolicy::ALL
     }
+
+    fn algorithms(&self) -> [SigningAlgorithm; 2] {
+        SigningAlgorithm::ALL
+    }
 }
 
 #[derive(Template)]
@@ -89,6 +94,13 @@ pub struct AppForm {
     post_logout_redirect_uris: String,
     #[serde(default)]
     initiate_login_uri: String,
+    #[serde(default)]
+    backchannel_logout_uri: String,
+    #[serde(default)]
+    signing_algorithm: String,
+    /// The checkbox: present when ticked.
+    #[serde(default)]
+    deployment_default: Option<String>,
 }
 
 impl AppForm {
@@ -109,13 +121,35 @@ impl AppForm {
             "post_logout_redirect_uris",
             lines(&self.post_logout_redirect_uris, false),
         );
-        let initiate_login_uri = errors.check(
-            "initiate_login_uri",
-            match self.initiate_login_uri.trim() {
-                "" => Ok(None),
-                uri => RedirectUri::parse(uri).map(Some),
-            },
+        let optional_uri = |text: &str| match text.trim() {
+            "" => Ok(None),
+            uri => RedirectUri::parse(uri).map(Some),
+        };
+        let initiate_login_uri =
+            errors.check("initiate_login_uri", optional_uri(&self.initiate_login_uri));
+        let backchannel_logout_uri = errors.check(
+            "backchannel_logout_uri",
+            optional_uri(&self.backchannel_logout_uri),
         );
+        let signing_algorithm = errors.check(
+            "signing_algorithm",
+            match self.signing_algorithm.as_str() {
+                // RS256 unless chosen otherwise: what OpenID Connect requires of everyone.
+                "" => Some(SigningAlgorithm::Rs256),
+                chosen => SigningAlgorithm::parse(chosen),
+            }
+            .ok_or("Choose how its tokens are signed."),
+        );
+        let deployment_default = self.deployment_default.is_some();
+        if deployment_default && matches!(initiate_login_uri, Some(None)) {
+            errors.add(
+                "deployment_default",
+                "A default application needs an initiate login URI to send people to.",
+            );
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
         match (
             name,
             kind,
@@ -123,17 +157,29 @@ impl AppForm {
             redirect_uris,
             post_logout_redirect_uris,
             initiate_login_uri,
+            backchannel_logout_uri,
+            signing_algorithm,
         ) {
-            (Some(name), Some(kind), Some(organizations), Some(r), Some(p), Some(i)) => {
-                Ok(NewApplication {
-                    name,
-                    kind,
-                    organizations,
-                    redirect_uris: r,
-                    post_logout_redirect_uris: p,
-                    initiate_login_uri: i,
-                })
-            }
+            (
+                Some(name),
+                Some(kind),
+                Some(organizations),
+                Some(redirect_uris),
+                Some(post_logout_redirect_uris),
+                Some(initiate_login_uri),
+                Some(backchannel_logout_uri),
+                Some(signing_algorithm),
+            ) => Ok(NewApplication {
+                name,
+                kind,
+                organizations,
+                redirect_uris,
+                post_logout_redirect_uris,
+                initiate_login_uri,
+                backchannel_logout_uri,
+                signing_algorithm,
+                deployment_default,
+            }),
             _ => Err(errors),
         }
     }
@@ -152,6 +198,7 @@ async fn new_form(page: Page, _op: Operator) -> Result<HttpResponse, AppError> {
     let form = AppForm {
         kind: ClientKind::Confidential.as_str().to_owned(),
         organizations: OrgPolicy::Required.as_str().to_owned(),
+        signing_algorithm: SigningAlgorithm::Rs256.as_str().to_owned(),
         ..AppForm::default()
     };
     render(&NewAppPage {

@@ -36,6 +36,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(directory::users),
         )
         .route(
+            Urls::OperatorBlockUser.pattern(),
+            web::post().to(directory::block),
+        )
+        .route(
+            Urls::OperatorUnblockUser.pattern(),
+            web::post().to(directory::unblock),
+        )
+        .route(
             Urls::OperatorAudit.pattern(),
             web::get().to(directory::audit),
         )

@@ -10,11 +10,13 @@ use crate::auth::{Browser, TypedSession};
 use crate::domain::{DisplayName, EmailToken, NewPassword, Organization, Role};
 use crate::error::AppError;
 use crate::services::invitations::{self, AcceptOutcome, Acceptance, Link, Pending};
+use crate::services::oauth::initiate_login;
 use crate::services::throttle::{self, Attempt};
 use crate::services::{members, organizations};
 use crate::state::AppState;
 use crate::web::client_ip::ClientIp;
 use crate::web::forms::FieldErrors;
+use crate::web::oauth::respond::into_product;
 use crate::web::page::Page;
 use crate::web::respond::{render_token_page, see_other};
 use crate::web::shared::link_invalid::LinkInvalid;
@@ -220,7 +222,11 @@ pub async fn post(
             session
                 .set_org(&pending.org.id)
                 .map_err(AppError::unexpected)?;
-            Ok(see_other(&Urls::OrgHome.with(&pending.org.slug)))
+            let org = Some(&pending.org.id);
+            match initiate_login::landing(&state, org, &user.email).await? {
+                Some(landing) => into_product(page, &landing),
+                None => Ok(see_other(&Urls::OrgHome.with(&pending.org.slug))),
+            }
         }
         AcceptOutcome::WrongPassword => {
             errors.add("password", "Incorrect password.");

@@ -10,12 +10,14 @@ use serde::Deserialize;
 use crate::auth::{Browser, TypedSession};
 use crate::domain::{DisplayName, Email, EmailToken, NewPassword, PendingSignup};
 use crate::error::AppError;
+use crate::services::oauth::initiate_login;
 use crate::services::registration::{self, Proof, Verified, VerifyOutcome};
 use crate::services::throttle;
 use crate::state::AppState;
 use crate::web::client_ip::ClientIp;
 use crate::web::forms::FieldErrors;
 use crate::web::notice::Notice;
+use crate::web::oauth::respond::into_product;
 use crate::web::page::Page;
 use crate::web::respond::{render, render_token_page, render_with_status};
 use crate::web::shared::check_email::CheckEmailPage;
@@ -155,7 +157,7 @@ pub async fn post(
         Proof::SameBrowser(&browser.id)
     };
     match registration::verify(&state, &token, proof, &ip.0).await? {
-        VerifyOutcome::Verified(verified) => signed_in(&session, verified),
+        VerifyOutcome::Verified(verified) => signed_in(page, &state, &session, verified).await,
         VerifyOutcome::OtherBrowser => {
             prove_page(page, &state, &token, &signup, StatusCode::OK, errors).await
         }
@@ -171,8 +173,14 @@ pub async fn post(
     }
 }
 
-/// Signs the verified person in and takes them where their sign-up was going.
-fn signed_in(session: &TypedSession, verified: Verified) -> Result<HttpResponse, AppError> {
+/// Signs the verified person in and takes them where their sign-up was going: the
+/// application that is waiting, else the landing application, else their organization.
+async fn signed_in(
+    page: Page,
+    state: &AppState,
+    session: &TypedSession,
+    verified: Verified,
+) -> Result<HttpResponse, AppError> {
     session
         .sign_in(&verified.user.id)
         .map_err(AppError::unexpected)?;
@@ -184,12 +192,16 @@ fn signed_in(session: &TypedSession, verified: Verified) -> Result<HttpResponse,
     if verified.slug_taken {
         return Ok(Notice::EmailVerifiedSlugTaken.redirect(Urls::OrgSignUp.pattern()));
     }
+    if let Some((org, _)) = &verified.organization {
+        session.set_org(org).map_err(AppError::unexpected)?;
+    }
+    let org = verified.organization.as_ref().map(|(org, _)| org);
+    if let Some(landing) = initiate_login::landing(state, org, &verified.user.email).await? {
+        return into_product(page, &landing);
+    }
     // Someone who signed up into (or founded) an organization lands in it.
     let destination = match verified.organization {
-        Some((org, slug)) => {
-            session.set_org(&org).map_err(AppError::unexpected)?;
-            Urls::OrgHome.with(slug)
-        }
+        Some((_, slug)) => Urls::OrgHome.with(slug),
         None => Urls::Account.to_string(),
     };
     Ok(Notice::EmailVerified.redirect(&destination))

@@ -7,6 +7,7 @@ mod db;
 mod dns;
 mod mail;
 pub mod oidc;
+pub mod receiver;
 
 use std::path::Path;
 use std::time::{Duration, Instant};

@@ -7,6 +7,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use usher::domain::application::{AppName, ClientKind, NewApplication, OrgPolicy, RedirectUri};
 use usher::domain::audit::Actor;
+use usher::domain::signing_key::SigningAlgorithm;
 use usher::domain::{Role, User};
 use usher::services::applications;
 use usher::store::{memberships, organizations, users};
@@ -61,16 +62,27 @@ pub fn meta_refresh_target(html: &str) -> Option<String> {
     Some(html[start..end].replace("&#38;", "&").replace("&amp;", "&"))
 }
 
+/// The usual test application: one redirect URI, one post-logout URI, RS256.
+pub fn new_app(kind: ClientKind, organizations: OrgPolicy) -> NewApplication {
+    NewApplication {
+        name: AppName::parse("Product").unwrap(),
+        kind,
+        organizations,
+        redirect_uris: vec![RedirectUri::parse(REDIRECT_URI).unwrap()],
+        post_logout_redirect_uris: vec![RedirectUri::parse(POST_LOGOUT_URI).unwrap()],
+        initiate_login_uri: None,
+        backchannel_logout_uri: None,
+        signing_algorithm: SigningAlgorithm::Rs256,
+        deployment_default: false,
+    }
+}
+
 impl TestApp {
     pub async fn register_client(&self, kind: ClientKind, organizations: OrgPolicy) -> Client {
-        let new = NewApplication {
-            name: AppName::parse("Product").unwrap(),
-            kind,
-            organizations,
-            redirect_uris: vec![RedirectUri::parse(REDIRECT_URI).unwrap()],
-            post_logout_redirect_uris: vec![RedirectUri::parse(POST_LOGOUT_URI).unwrap()],
-            initiate_login_uri: None,
-        };
+        self.register_app(new_app(kind, organizations)).await
+    }
+
+    pub async fn register_app(&self, new: NewApplication) -> Client {
         let (registered, secret) = applications::register(&self.store, &Actor::default(), &new)
             .await
             .unwrap();
@@ -204,4 +216,27 @@ impl TestApp {
             .as_str()
             .to_owned()
     }
+}
+
+/// True when `jwt` verifies with a key the JWKS publishes for its `kid`, checked by
+/// openidconnect's own verifier as a relying party would.
+pub async fn verifies_with_jwks(app: &TestApp, jwt: &str) -> bool {
+    use openidconnect::JsonWebKey;
+    use openidconnect::core::{CoreJsonWebKey, CoreJwsSigningAlgorithm};
+    let jwks: Value = app.get("/oauth/jwks").await.json().await.unwrap();
+    let head = header(jwt);
+    let Some(key) = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|key| key["kid"] == head["kid"])
+    else {
+        return false;
+    };
+    let key: CoreJsonWebKey = serde_json::from_value(key.clone()).unwrap();
+    let alg: CoreJwsSigningAlgorithm = serde_json::from_value(head["alg"].clone()).unwrap();
+    let (input, signature) = jwt.rsplit_once('.').unwrap();
+    let signature = URL_SAFE_NO_PAD.decode(signature).unwrap();
+    key.verify_signature(&alg, input.as_bytes(), &signature)
+        .is_ok()
 }

@@ -178,6 +178,60 @@ pub async fn suspend(
     Ok(())
 }
 
+/// Names the application the organization's people land in after an invitation or email
+/// verification (`None`: the deployment's default). Only an application that can start a
+/// sign-in (it has an initiate login URI) can be one.
+pub async fn set_landing_application(
+    state: &AppState,
+    actor: &Actor,
+    org: &Organization,
+    client_id: Option<&str>,
+) -> Result<()> {
+    let app = match client_id {
+        Some(client_id) => {
+            let app = crate::services::applications::find(&state.store, client_id).await?;
+            if app.initiate_login_uri.is_none() {
+                return Err(Error::Forbidden);
+            }
+            Some(app)
+        }
+        None => None,
+    };
+    let mut tx = state.store.begin().await?;
+    organizations::set_default_application(
+        &mut *tx,
+        &org.id,
+        app.as_ref().map(|app| app.id.as_str()),
+    )
+    .await?;
+    let event = NewAuditEvent {
+        actor,
+        action: AuditAction::OrganizationSettingsChanged,
+        organization: Some(&org.id),
+        target: Some(AuditTarget::organization(&org.id)),
+        details: json!({"landing_application": app.as_ref().map(|app| app.client_id.as_str())}),
+        summary: match &app {
+            Some(app) => format!("{}: people land in {}", org.slug, app.name),
+            None => format!("{}: people land in the deployment's default", org.slug),
+        },
+    };
+    audit::insert(&mut *tx, event).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The client id of the application the organization names as its landing, if any.
+pub async fn landing_application(state: &AppState, org: &Organization) -> Result<Option<String>> {
+    let Some(id) = organizations::default_application(state.store.pool(), &org.id).await? else {
+        return Ok(None);
+    };
+    let apps = crate::services::applications::list(&state.store).await?;
+    Ok(apps
+        .into_iter()
+        .find(|app| app.id == id)
+        .map(|app| app.client_id.as_str().to_owned()))
+}
+
 pub async fn reactivate(state: &AppState, actor: &Actor, org: &Organization) -> Result<()> {
     let mut tx = state.store.begin().await?;
     organizations::set_suspended(&mut *tx, &org.id, None).await?;

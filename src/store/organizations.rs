@@ -229,6 +229,40 @@ where
         .map(drop)
 }
 
+/// The id of the application the organization's people land in, if it names one.
+pub async fn default_application<'c, E>(
+    db: E,
+    id: &OrganizationId,
+) -> Result<Option<String>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query_scalar::<_, Option<String>>(
+        "SELECT default_application_id FROM organizations WHERE id = $1",
+    )
+    .bind(id.as_str().to_owned())
+    .fetch_optional(db)
+    .await
+    .map(Option::flatten)
+}
+
+/// Names the application the organization's people land in (`None`: the deployment's).
+pub async fn set_default_application<'c, E>(
+    db: E,
+    id: &OrganizationId,
+    application_id: Option<&str>,
+) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query("UPDATE organizations SET default_application_id = $1 WHERE id = $2")
+        .bind(application_id.map(str::to_owned))
+        .bind(id.as_str().to_owned())
+        .execute(db)
+        .await
+        .map(drop)
+}
+
 /// Allows an organization to use a connection beyond its password connection.
 pub async fn enable_connection<'c, E>(
     db: E,

@@ -292,3 +292,72 @@ async fn without_a_default_application_an_invitation_lands_in_the_organization()
     let owner = acme_with_owner(&app).await;
     assert!(owner.is_signed_in().await);
 }
+
+/// An application people may land in, starting its sign-ins at `https://{host}/login`.
+async fn landing_app(app: &TestApp, host: &str, deployment_default: bool) -> Client {
+    let mut new = new_app(ClientKind::Confidential, OrgPolicy::Optional);
+    let initiate = format!("https://{host}/login");
+    new.initiate_login_uri = Some(RedirectUri::parse(&initiate).unwrap());
+    new.deployment_default = deployment_default;
+    app.register_app(new).await
+}
+
+#[tokio::test]
+async fn verifying_an_email_lands_in_the_default_application() {
+    let app = spawn_app().await;
+    landing_app(&app, "app.example.test", true).await;
+    app.sign_up("Ada Lovelace", EMAIL, PASSWORD).await;
+    let link = app
+        .last_mail_with_subject(EMAIL, "Verify your email")
+        .await
+        .link_to("/verify-email");
+    let res = app.follow_verification(&link).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let target = meta_refresh_target(&res.text().await.unwrap()).expect("a meta refresh");
+    assert!(
+        target.starts_with("https://app.example.test/login?iss="),
+        "{target}"
+    );
+    assert!(app.is_signed_in().await);
+}
+
+#[tokio::test]
+async fn an_organizations_own_landing_application_comes_before_the_deployments() {
+    let app = spawn_app().await;
+    landing_app(&app, "everyone.example.test", true).await;
+    let acme_app = landing_app(&app, "acme.example.test", false).await;
+    let plain = app
+        .register_client(ClientKind::Confidential, OrgPolicy::Optional)
+        .await;
+    app.become_operator().await;
+    app.create_org("Acme", "acme", "shared", false).await;
+
+    // Only an application that can start a sign-in can be one.
+    let page = app.get_html("/admin/orgs/acme").await;
+    assert!(page.contains(&acme_app.client_id) && !page.contains(&plain.client_id));
+    let res = app
+        .post(
+            "/admin/orgs/acme/landing",
+            &[("application", &plain.client_id)],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = app
+        .post(
+            "/admin/orgs/acme/landing",
+            &[("application", &acme_app.client_id)],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+
+    app.invite_owner("acme", "owner@acme.test").await;
+    let owner = app.other_browser();
+    let res = owner
+        .accept_invitation_as_new("owner@acme.test", "Olive Owner", PASSWORD)
+        .await;
+    let target = meta_refresh_target(&res.text().await.unwrap()).expect("a meta refresh");
+    assert!(
+        target.starts_with("https://acme.example.test/login?"),
+        "{target}"
+    );
+}

@@ -24,6 +24,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(orgs::suspend),
         )
         .route(
+            Urls::OperatorOrgLanding.pattern(),
+            web::post().to(orgs::set_landing),
+        )
+        .route(
             Urls::OperatorReactivate.pattern(),
             web::post().to(orgs::reactivate),
         )

@@ -6,6 +6,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::auth::Operator;
+use crate::domain::application::Application;
 use crate::domain::audit::Actor;
 use crate::domain::{
     Connection, Email, JoinPolicy, MemberSummary, MembershipMode, OrgName, OrgSummary,
@@ -14,7 +15,7 @@ use crate::domain::{
 use crate::error::AppError;
 use crate::services::invitations::{self, Inviter};
 use crate::services::organizations::{self, NewOrganization};
-use crate::services::{self, Conflict, directory};
+use crate::services::{self, Conflict, applications, directory};
 use crate::state::AppState;
 use crate::web::client_ip::ClientIp;
 use crate::web::forms::FieldErrors;
@@ -61,6 +62,16 @@ struct OrgPage {
     next: Option<String>,
     invite_email: String,
     errors: FieldErrors,
+    /// The applications that can start a sign-in: the choices of a landing application.
+    landing_choices: Vec<Application>,
+    /// The client id of the one the organization names, if any.
+    landing: Option<String>,
+}
+
+impl OrgPage {
+    fn is_landing(&self, app: &Application) -> bool {
+        self.landing.as_deref() == Some(app.client_id.as_str())
+    }
 }
 
 #[derive(Deserialize)]
@@ -205,6 +216,12 @@ async fn org_page(
     errors: FieldErrors,
 ) -> Result<OrgPage, AppError> {
     let (org, members) = directory::organization(state, slug, after).await?;
+    let landing = organizations::landing_application(state, &org).await?;
+    let landing_choices = applications::list(&state.store)
+        .await?
+        .into_iter()
+        .filter(|app| app.initiate_login_uri.is_some())
+        .collect();
     Ok(OrgPage {
         page,
         org,
@@ -212,6 +229,8 @@ async fn org_page(
         next: members.next,
         invite_email,
         errors,
+        landing_choices,
+        landing,
     })
 }
 
@@ -250,6 +269,26 @@ pub async fn suspend(
     let reason: String = reason.chars().take(300).collect();
     organizations::suspend(&state, &actor(&operator, &ip), &org, &reason).await?;
     Ok(Notice::OrganizationSuspended.redirect(&org_path(&org)))
+}
+
+#[derive(Deserialize)]
+pub struct LandingForm {
+    /// A client id, or empty for the deployment's default.
+    #[serde(default)]
+    application: String,
+}
+
+pub async fn set_landing(
+    state: web::Data<AppState>,
+    Operator(operator): Operator,
+    ip: ClientIp,
+    slug: web::Path<String>,
+    form: web::Form<LandingForm>,
+) -> Result<HttpResponse, AppError> {
+    let (org, _) = directory::organization(&state, &slug, None).await?;
+    let chosen = Some(form.application.as_str()).filter(|id| !id.is_empty());
+    organizations::set_landing_application(&state, &actor(&operator, &ip), &org, chosen).await?;
+    Ok(Notice::SettingsSaved.redirect(&org_path(&org)))
 }
 
 pub async fn reactivate(

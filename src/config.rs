@@ -35,6 +35,9 @@ pub struct Settings {
     pub recipient_mail_limit: RecipientMailLimit,
     /// The DNS server that domain verification asks; `None` means the system's resolvers.
     pub dns_server: Option<SocketAddr>,
+    /// A PEM file of certificate authorities trusted beside the system's, for identity
+    /// providers behind a private CA.
+    pub extra_ca_file: Option<PathBuf>,
 }
 
 /// How many unsolicited mails one address may receive: beyond it, requests are answered as
@@ -81,6 +84,7 @@ impl Settings {
             password_rules: PasswordRules::default(),
             recipient_mail_limit: RecipientMailLimit::default(),
             dns_server: None,
+            extra_ca_file: None,
         }
     }
 
@@ -129,6 +133,7 @@ impl Settings {
                     "USHER_DNS_SERVER must be an ip:port, like 127.0.0.1:53 or [::1]:53",
                 )?);
         }
+        settings.extra_ca_file = var("USHER_EXTRA_CA_FILE").map(PathBuf::from);
         Ok(settings)
     }
 

@@ -75,6 +75,7 @@ impl Application {
             );
         }
         let dns = DnsResolver::new(settings.dns_server)?;
+        let http = crate::outbound::client(settings.extra_ca_file.as_deref())?;
         let state = AppState {
             store: store.clone(),
             passwords: Passwords::for_this_machine()?,
@@ -92,6 +93,7 @@ impl Application {
             dns: dns.clone(),
             sealer: Sealer::new(&secret)?,
             keys: KeyRing::default(),
+            http: http.clone(),
         };
         // The first signing key, made off the request path (an RSA key takes a moment).
         let (keys_store, sealer) = (store.clone(), state.sealer.clone());
@@ -109,7 +111,7 @@ impl Application {
                 dns,
                 sealer: state.sealer.clone(),
                 issuer: state.links.issuer(),
-                http: crate::outbound::client()?,
+                http,
             }
             .run(),
         );
@@ -126,6 +128,11 @@ impl Application {
                 "__Host-usher_browser"
             } else {
                 "usher_browser"
+            },
+            sso_name: if https {
+                "__Host-usher_sso"
+            } else {
+                "usher_sso"
             },
             csrf_key: secret.derive("usher csrf token v1")?,
             public_origin: public_url.origin().ascii_serialization(),

@@ -32,6 +32,8 @@ pub struct AppState {
     pub sealer: Sealer,
     /// The token signing keys this instance has read.
     pub keys: KeyRing,
+    /// Calls to other servers (organizations' identity providers).
+    pub http: reqwest::Client,
 }
 
 impl AppState {

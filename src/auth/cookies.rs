@@ -13,6 +13,8 @@ pub struct CookieConfig {
     pub secure: bool,
     pub csrf_name: &'static str,
     pub browser_name: &'static str,
+    /// Names the sign-in in flight at an organization's identity provider.
+    pub sso_name: &'static str,
     /// Signs CSRF tokens (derived from the secret key).
     pub csrf_key: [u8; 32],
     /// `scheme://host[:port]` of the public URL, which browsers send as `Origin`.

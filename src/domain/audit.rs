@@ -44,10 +44,18 @@ pub enum AuditAction {
     ApplicationSecretRotated,
     UserBlocked,
     UserUnblocked,
+    SsoConnectionCreated,
+    SsoConnectionChanged,
+    SsoSecretReplaced,
+    SsoConnectionEnabled,
+    SsoConnectionDisabled,
+    SsoConnectionDeleted,
+    SsoUserCreated,
+    SsoAccountLinked,
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 21] = [
+    pub const ALL: [Self; 29] = [
         Self::OrganizationCreated,
         Self::OrganizationSuspended,
         Self::OrganizationReactivated,
@@ -69,6 +77,14 @@ impl AuditAction {
         Self::ApplicationSecretRotated,
         Self::UserBlocked,
         Self::UserUnblocked,
+        Self::SsoConnectionCreated,
+        Self::SsoConnectionChanged,
+        Self::SsoSecretReplaced,
+        Self::SsoConnectionEnabled,
+        Self::SsoConnectionDisabled,
+        Self::SsoConnectionDeleted,
+        Self::SsoUserCreated,
+        Self::SsoAccountLinked,
     ];
 
     /// The action stored as `value`; `None` for a value this version does not know.
@@ -101,6 +117,14 @@ impl AuditAction {
             Self::ApplicationSecretRotated => "application.secret_rotated",
             Self::UserBlocked => "user.blocked",
             Self::UserUnblocked => "user.unblocked",
+            Self::SsoConnectionCreated => "sso.connection_created",
+            Self::SsoConnectionChanged => "sso.connection_changed",
+            Self::SsoSecretReplaced => "sso.secret_replaced",
+            Self::SsoConnectionEnabled => "sso.connection_enabled",
+            Self::SsoConnectionDisabled => "sso.connection_disabled",
+            Self::SsoConnectionDeleted => "sso.connection_deleted",
+            Self::SsoUserCreated => "sso.user_created",
+            Self::SsoAccountLinked => "sso.account_linked",
         }
     }
 }
@@ -113,6 +137,7 @@ pub enum TargetKind {
     Invitation,
     Domain,
     Application,
+    Connection,
 }
 
 impl TargetKind {
@@ -123,6 +148,7 @@ impl TargetKind {
             Self::Invitation => "invitation",
             Self::Domain => "domain",
             Self::Application => "application",
+            Self::Connection => "connection",
         }
     }
 
@@ -134,6 +160,7 @@ impl TargetKind {
             Self::Invitation,
             Self::Domain,
             Self::Application,
+            Self::Connection,
         ]
         .into_iter()
         .find(|kind| kind.as_str() == value)
@@ -173,6 +200,13 @@ impl AuditTarget {
         Self {
             kind: TargetKind::Application,
             id: id.to_owned(),
+        }
+    }
+
+    pub fn connection(id: &super::ConnectionId) -> Self {
+        Self {
+            kind: TargetKind::Connection,
+            id: id.to_string(),
         }
     }
 
@@ -232,6 +266,14 @@ impl AuditAction {
             Self::ApplicationSecretRotated => "Application secret replaced",
             Self::UserBlocked => "User blocked",
             Self::UserUnblocked => "User unblocked",
+            Self::SsoConnectionCreated => "SSO connection added",
+            Self::SsoConnectionChanged => "SSO connection changed",
+            Self::SsoSecretReplaced => "SSO client secret replaced",
+            Self::SsoConnectionEnabled => "SSO connection enabled",
+            Self::SsoConnectionDisabled => "SSO connection disabled",
+            Self::SsoConnectionDeleted => "SSO connection deleted",
+            Self::SsoUserCreated => "Created at first SSO sign-in",
+            Self::SsoAccountLinked => "Account linked to SSO",
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod overview;
 pub mod password;
 pub mod signing_key;
 pub mod signup;
+pub mod sso;
 pub mod token;
 pub mod user;
 

@@ -357,7 +357,7 @@ pub async fn accept(
                 connection_id: &org.connection_id,
                 email: &email,
                 name: &name,
-                password_hash: &hash,
+                password_hash: Some(&hash),
                 email_verified: true,
                 operator: false,
             };

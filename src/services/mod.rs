@@ -23,6 +23,7 @@ pub mod paging;
 pub mod recovery;
 pub mod registration;
 pub mod signing_keys;
+pub mod sso;
 pub mod throttle;
 
 pub use error::{Conflict, Error, Result};

@@ -50,7 +50,7 @@ pub async fn create_first_operator(
         connection_id: &ConnectionId::default_password(),
         email,
         name,
-        password_hash: &hash,
+        password_hash: Some(&hash),
         email_verified: true,
         operator: true,
     };

@@ -272,7 +272,7 @@ pub async fn verify(
         connection_id: &signup.connection_id,
         email: &signup.email,
         name: &name,
-        password_hash: &hash,
+        password_hash: Some(&hash),
         email_verified: true,
         operator: false,
     };

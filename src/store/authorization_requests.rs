@@ -112,3 +112,20 @@ where
         .await?;
     Ok(done.rows_affected())
 }
+
+/// Names the organization a kept request signs in to, when the request named none: the one
+/// whose identity provider the person just used.
+pub async fn set_org_if_unset<'c, E>(db: E, id: &str, org: &str) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query(
+        "UPDATE authorization_requests SET organization_id = $1
+         WHERE id = $2 AND organization_id IS NULL",
+    )
+    .bind(org.to_owned())
+    .bind(id.to_owned())
+    .execute(db)
+    .await
+    .map(drop)
+}

@@ -43,7 +43,8 @@ pub struct UserInsertForm<'a> {
     pub connection_id: &'a ConnectionId,
     pub email: &'a Email,
     pub name: &'a DisplayName,
-    pub password_hash: &'a str,
+    /// `None` for a person who signs in through their company's identity provider only.
+    pub password_hash: Option<&'a str>,
     pub email_verified: bool,
     pub operator: bool,
 }
@@ -65,7 +66,7 @@ where
     .bind(form.connection_id.as_str().to_owned())
     .bind(form.email.as_str().to_owned())
     .bind(form.name.as_str().to_owned())
-    .bind(form.password_hash.to_owned())
+    .bind(form.password_hash.map(str::to_owned))
     .bind(stamp(form.email_verified))
     .bind(stamp(form.operator))
     .bind(now)
@@ -286,4 +287,40 @@ where
     .fetch_all(db)
     .await
     .map(|rows| rows.into_iter().map(UserSummary::from).collect())
+}
+
+/// Deletes the accounts of a connection that is going away (their memberships with them).
+pub async fn delete_for_connection<'c, E>(
+    db: E,
+    connection: &ConnectionId,
+) -> Result<u64, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query("DELETE FROM users WHERE connection_id = $1")
+        .bind(connection.as_str().to_owned())
+        .execute(db)
+        .await
+        .map(|done| done.rows_affected())
+}
+
+/// Follows the identity provider: the name and email it sends now.
+pub async fn update_profile(
+    tx: &mut super::Tx,
+    id: &UserId,
+    email: &Email,
+    name: &DisplayName,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET email = $1, updated_at = $2 WHERE id = $3")
+        .bind(email.as_str().to_owned())
+        .bind(now())
+        .bind(id.as_str().to_owned())
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE memberships SET email = $1 WHERE user_id = $2")
+        .bind(email.as_str().to_owned())
+        .bind(id.as_str().to_owned())
+        .execute(&mut **tx)
+        .await?;
+    update_name(tx, id, name).await
 }

@@ -16,6 +16,7 @@ pub mod respond;
 pub mod security_headers;
 pub mod shared;
 pub mod sign_in;
+pub mod sso;
 pub mod static_files;
 pub mod urls;
 
@@ -31,6 +32,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(Urls::Readyz.pattern(), web::get().to(health::readyz))
         .route(Urls::Static.pattern(), web::get().to(static_files::serve))
         .configure(sign_in::configure)
+        .configure(sso::configure)
         .configure(account::configure)
         .configure(orgs::configure)
         .configure(operator::configure)

@@ -6,7 +6,7 @@ use std::fmt;
 use url::Url;
 
 use crate::domain::branding::LogoSource;
-use crate::domain::{EmailToken, Organization, Slug};
+use crate::domain::{ConnectionId, EmailToken, Organization, Slug};
 
 /// The routes of the browser face. A pattern's `{…}` part is a path parameter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +47,15 @@ pub enum Urls {
     OrgAdminDomainRemove,
     OrgAdminAudit,
     OrgAdminAuditCsv,
+    OrgAdminSso,
+    OrgAdminSsoConnection,
+    OrgAdminSsoSecret,
+    OrgAdminSsoEnable,
+    OrgAdminSsoDisable,
+    OrgAdminSsoDelete,
+    OrgAdminSsoTest,
+    SsoStart,
+    SsoCallback,
     Operator,
     OperatorOrgs,
     OperatorNewOrg,
@@ -111,6 +120,15 @@ impl Urls {
             Self::OrgAdminDomainRemove => "/o/{slug}/admin/domains/{id}/remove",
             Self::OrgAdminAudit => "/o/{slug}/admin/audit",
             Self::OrgAdminAuditCsv => "/o/{slug}/admin/audit.csv",
+            Self::OrgAdminSso => "/o/{slug}/admin/sso",
+            Self::OrgAdminSsoConnection => "/o/{slug}/admin/sso/{id}",
+            Self::OrgAdminSsoSecret => "/o/{slug}/admin/sso/{id}/secret",
+            Self::OrgAdminSsoEnable => "/o/{slug}/admin/sso/{id}/enable",
+            Self::OrgAdminSsoDisable => "/o/{slug}/admin/sso/{id}/disable",
+            Self::OrgAdminSsoDelete => "/o/{slug}/admin/sso/{id}/delete",
+            Self::OrgAdminSsoTest => "/o/{slug}/admin/sso/{id}/test",
+            Self::SsoStart => "/sso/{id}/start",
+            Self::SsoCallback => "/sso/{id}/callback",
             Self::Operator => "/admin",
             Self::OperatorOrgs => "/admin/orgs",
             Self::OperatorNewOrg => "/admin/orgs/new",
@@ -291,6 +309,12 @@ impl Links {
     /// The sign-in page of the deployment (`None`) or of an organization.
     pub fn login(&self, org: Option<&Slug>) -> String {
         self.absolute(&RealmUrls::Login.of(org))
+    }
+
+    /// Where an organization's identity provider sends people back to: the redirect URI its
+    /// admins register there, one per connection.
+    pub fn sso_callback(&self, connection: &ConnectionId) -> String {
+        self.absolute(&Urls::SsoCallback.with(connection))
     }
 
     pub fn forgot_password(&self, org: Option<&Slug>) -> String {

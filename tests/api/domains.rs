@@ -386,6 +386,7 @@ async fn state_of(app: &TestApp, dns: &DnsServer) -> AppState {
         dns: DnsResolver::new(Some(dns.addr)).unwrap(),
         sealer: crate::helpers::test_sealer(),
         keys: Default::default(),
+        http: usher::outbound::client(None).unwrap(),
     }
 }
 

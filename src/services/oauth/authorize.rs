@@ -220,3 +220,14 @@ pub const INTERACTION_REQUIRED: OAuthError = OAuthError::new(
     ErrorCode::InteractionRequired,
     "the person must pick an organization",
 );
+
+/// A kept request that named no organization signs in to `org` (the person came through its
+/// identity provider), if the application treats organizations at all.
+pub async fn prefer_org(store: &Store, kept: &str, org: &Organization) -> Result<()> {
+    let request = self::kept(store, kept).await?;
+    let app = application(store, &request.client_id).await?;
+    if app.organizations != OrgPolicy::None {
+        authorization_requests::set_org_if_unset(store.pool(), kept, org.id.as_str()).await?;
+    }
+    Ok(())
+}

@@ -1,6 +1,6 @@
 //! `/login` and `/o/{slug}/login`: identifier first (email), then the password; sign-out.
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
@@ -10,6 +10,8 @@ use crate::error::AppError;
 use crate::services::authentication::{self, SignInOutcome};
 use crate::services::landing::{self, Landing};
 use crate::services::oauth;
+use crate::services::sso::home_realm::{self, SsoChoice};
+use crate::services::sso::sign_in;
 use crate::services::throttle::{self, Attempt};
 use crate::state::AppState;
 use crate::web::client_ip::ClientIp;
@@ -18,7 +20,9 @@ use crate::web::notice::Notice;
 use crate::web::page::Page;
 use crate::web::respond::{render, render_with_status, see_other};
 use crate::web::sign_in::realm::Realm;
+use crate::web::sso::start;
 use crate::web::urls::{RealmUrls, Urls};
+use tracing_actix_web::RequestId;
 
 #[derive(Template)]
 #[template(path = "sign_in/login_email.html")]
@@ -26,6 +30,8 @@ struct EmailStep {
     page: Page,
     email: String,
     errors: FieldErrors,
+    /// The organization's identity providers, on its own sign-in page.
+    sso: Vec<SsoChoice>,
 }
 
 #[derive(Template)]
@@ -34,6 +40,8 @@ struct PasswordStep {
     page: Page,
     email: String,
     error: &'static str,
+    /// The identity provider of the email's organization, offered beside the password.
+    sso: Option<SsoChoice>,
 }
 
 #[derive(Deserialize)]
@@ -55,43 +63,71 @@ pub struct PasswordForm {
 pub async fn get(
     page: Page,
     realm: Realm,
+    state: web::Data<AppState>,
     query: web::Query<EmailQuery>,
 ) -> Result<HttpResponse, AppError> {
     if page.user.is_some() && realm.org.is_none() {
         return Ok(see_other(Urls::Start.pattern()));
     }
     let email = query.into_inner().email.unwrap_or_default();
+    let sso = match &realm.org {
+        Some(org) => home_realm::for_org(&state, org).await?,
+        None => Vec::new(),
+    };
     render(&EmailStep {
         page: page.in_realm(&realm),
         email,
         errors: FieldErrors::default(),
+        sso,
     })
 }
 
-/// The email step. Every well-formed address gets the password step, known or not; later,
-/// a company domain will be sent to its own identity provider from here.
+/// The email step. An address whose domain an organization with an identity provider has
+/// verified goes there (home-realm discovery): at once when the organization enforces it,
+/// offered beside the password otherwise. Every other well-formed address gets the password
+/// step, known or not.
 pub async fn post_email(
+    req: HttpRequest,
     page: Page,
     realm: Realm,
+    state: web::Data<AppState>,
+    request_id: RequestId,
     form: web::Form<EmailForm>,
 ) -> Result<HttpResponse, AppError> {
     let page = page.in_realm(&realm);
     let mut errors = FieldErrors::default();
-    match errors.check("email", Email::parse(&form.email)) {
-        Some(email) => render(&PasswordStep {
+    let Some(email) = errors.check("email", Email::parse(&form.email)) else {
+        let sso = match &realm.org {
+            Some(org) => home_realm::for_org(&state, org).await?,
+            None => Vec::new(),
+        };
+        let step = EmailStep {
             page,
-            email: email.to_string(),
-            error: "",
-        }),
-        None => {
-            let step = EmailStep {
+            email: form.into_inner().email,
+            errors,
+            sso,
+        };
+        return render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &step);
+    };
+    let sso = home_realm::for_email(&state, &email).await?;
+    if let Some(choice) = sso.as_ref().filter(|choice| choice.enforced) {
+        return match sign_in::start(&state, &choice.connection, "", None).await {
+            Ok(started) => start::continue_page(
+                &req,
                 page,
-                email: form.into_inner().email,
-                errors,
-            };
-            render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &step)
-        }
+                &choice.name,
+                "Your organization signs you in with its own identity provider.",
+                &started,
+            ),
+            Err(err) => start::failed(err, &request_id),
+        };
     }
+    render(&PasswordStep {
+        page,
+        email: email.to_string(),
+        error: "",
+        sso,
+    })
 }
 
 pub async fn post_password(
@@ -108,6 +144,17 @@ pub async fn post_password(
     let Ok(email) = Email::parse(&form.email) else {
         return Ok(see_other(&RealmUrls::Login.of(realm.slug())));
     };
+    let sso = home_realm::for_email(&state, &email).await?;
+    if let Some(choice) = sso.as_ref().filter(|choice| choice.enforced) {
+        let error = SSO_ENFORCED;
+        let step = PasswordStep {
+            page,
+            email: email.to_string(),
+            error,
+            sso: Some(choice.clone()),
+        };
+        return render_with_status(StatusCode::FORBIDDEN, &step);
+    }
     let attempt = Attempt {
         client_ip: &ip.0,
         browser: Some(&browser.id),
@@ -127,18 +174,31 @@ pub async fn post_password(
         }
         SignInOutcome::Locked => {
             let error = LOCKED;
-            render_with_status(StatusCode::FORBIDDEN, &PasswordStep { page, email, error })
+            let step = PasswordStep {
+                page,
+                email,
+                error,
+                sso,
+            };
+            render_with_status(StatusCode::FORBIDDEN, &step)
         }
         SignInOutcome::Rejected => {
             let error = "Incorrect email or password. If you have just signed up, open the link \
                          in the email we sent you first.";
-            render_with_status(
-                StatusCode::UNAUTHORIZED,
-                &PasswordStep { page, email, error },
-            )
+            let step = PasswordStep {
+                page,
+                email,
+                error,
+                sso,
+            };
+            render_with_status(StatusCode::UNAUTHORIZED, &step)
         }
     }
 }
+
+/// What a person whose organization enforces its identity provider sees on the password step.
+pub const SSO_ENFORCED: &str = "Your organization signs you in with its own identity provider, \
+                                not a password here. Use the button above.";
 
 /// What a browser the account does not know sees while the account is locked.
 pub const LOCKED: &str = "Too many failed sign-ins: this account is locked. Open the unlock link \

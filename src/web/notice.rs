@@ -32,10 +32,16 @@ pub enum Notice {
     DomainVerified,
     DomainNotVerified,
     DomainRemoved,
+    SsoConnectionAdded,
+    SsoConnectionSaved,
+    SsoSecretReplaced,
+    SsoConnectionEnabled,
+    SsoConnectionDisabled,
+    SsoConnectionDeleted,
 }
 
 impl Notice {
-    const ALL: [Self; 22] = [
+    const ALL: [Self; 28] = [
         Self::EmailVerified,
         Self::EmailVerifiedSlugTaken,
         Self::AccountUnlocked,
@@ -58,6 +64,12 @@ impl Notice {
         Self::DomainVerified,
         Self::DomainNotVerified,
         Self::DomainRemoved,
+        Self::SsoConnectionAdded,
+        Self::SsoConnectionSaved,
+        Self::SsoSecretReplaced,
+        Self::SsoConnectionEnabled,
+        Self::SsoConnectionDisabled,
+        Self::SsoConnectionDeleted,
     ];
 
     fn code(self) -> &'static str {
@@ -84,6 +96,12 @@ impl Notice {
             Self::DomainVerified => "domain-verified",
             Self::DomainNotVerified => "domain-not-verified",
             Self::DomainRemoved => "domain-removed",
+            Self::SsoConnectionAdded => "sso-added",
+            Self::SsoConnectionSaved => "sso-saved",
+            Self::SsoSecretReplaced => "sso-secret-replaced",
+            Self::SsoConnectionEnabled => "sso-enabled",
+            Self::SsoConnectionDisabled => "sso-disabled",
+            Self::SsoConnectionDeleted => "sso-deleted",
         }
     }
 
@@ -123,6 +141,18 @@ impl Notice {
                 "The domain is not verified yet: the reason is shown beside it."
             }
             Self::DomainRemoved => "The domain was removed.",
+            Self::SsoConnectionAdded => {
+                "The identity provider was added and is on. Register the redirect URI below at your identity provider, then run a test sign-in."
+            }
+            Self::SsoConnectionSaved => "The connection was saved.",
+            Self::SsoSecretReplaced => {
+                "The client secret was replaced. Sign-ins use the new one from now on."
+            }
+            Self::SsoConnectionEnabled => "The connection is on: people can sign in through it.",
+            Self::SsoConnectionDisabled => {
+                "The connection is off: nobody can sign in through it until it is turned on again."
+            }
+            Self::SsoConnectionDeleted => "The connection was deleted.",
         }
     }
 

@@ -8,6 +8,7 @@ use crate::domain::oauth::REFRESH_TOKEN_LIFETIME_SECS;
 use crate::store::{
     self, account_failures, application_sign_ins, authorization_codes, authorization_requests,
     jobs, known_browsers, rate_limits, refresh_tokens, sessions, sign_in_failures, signups,
+    sso_flows,
 };
 
 /// Deletes what nobody needs any more.
@@ -56,6 +57,10 @@ impl Sweep {
                 authorization_codes::delete_expired(db, DAY).await,
             ),
             ("refresh tokens", refresh_tokens::delete_expired(db).await),
+            (
+                "sign-ins at identity providers",
+                sso_flows::delete_expired(db).await,
+            ),
             // Past the life of any refresh token issued in it, a sign-in has nothing to end.
             (
                 "application sign-ins",

@@ -326,3 +326,43 @@ async fn record(
     audit::insert(&mut **tx, event).await?;
     Ok(())
 }
+
+impl ConnectionView {
+    /// The provider's endpoints from its discovery document, labelled for the page.
+    pub fn endpoints(&self) -> Vec<(&'static str, String)> {
+        let Some(metadata) = &self.metadata else {
+            return Vec::new();
+        };
+        let mut endpoints = vec![
+            (
+                "Authorization",
+                metadata.authorization_endpoint().to_string(),
+            ),
+            ("Keys (JWKS)", metadata.jwks_uri().to_string()),
+        ];
+        if let Some(token) = metadata.token_endpoint() {
+            endpoints.push(("Token", token.to_string()));
+        }
+        if let Some(userinfo) = metadata.userinfo_endpoint() {
+            endpoints.push(("Userinfo", userinfo.to_string()));
+        }
+        if let Some(end_session) = &metadata.additional_metadata().end_session_endpoint {
+            endpoints.push(("Sign-out", end_session.to_string()));
+        }
+        endpoints
+    }
+
+    /// The ID token signature algorithms the provider supports, as it names them.
+    pub fn algorithms(&self) -> String {
+        let Some(metadata) = &self.metadata else {
+            return String::new();
+        };
+        metadata
+            .id_token_signing_alg_values_supported()
+            .iter()
+            .filter_map(|alg| serde_json::to_value(alg).ok())
+            .filter_map(|alg| alg.as_str().map(str::to_owned))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}

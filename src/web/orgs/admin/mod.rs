@@ -8,6 +8,7 @@ pub mod domains;
 pub mod invitations;
 pub mod members;
 pub mod settings;
+pub mod sso;
 
 use actix_web::{HttpResponse, web};
 
@@ -25,16 +26,18 @@ pub enum Section {
     Branding,
     Settings,
     Domains,
+    Sso,
     Audit,
 }
 
 impl Section {
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::Members,
         Self::Invitations,
         Self::Branding,
         Self::Settings,
         Self::Domains,
+        Self::Sso,
         Self::Audit,
     ];
 
@@ -45,6 +48,7 @@ impl Section {
             Self::Branding => Urls::OrgAdminBranding,
             Self::Settings => Urls::OrgAdminSettings,
             Self::Domains => Urls::OrgAdminDomains,
+            Self::Sso => Urls::OrgAdminSso,
             Self::Audit => Urls::OrgAdminAudit,
         }
     }
@@ -61,6 +65,7 @@ impl Section {
             Self::Branding => "Branding",
             Self::Settings => "Settings",
             Self::Domains => "Domains",
+            Self::Sso => "Single sign-on",
             Self::Audit => "Audit log",
         }
     }
@@ -101,6 +106,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(settings::configure)
         .configure(branding::configure)
         .configure(domains::configure)
+        .configure(sso::configure)
         .configure(audit::configure);
 }
 

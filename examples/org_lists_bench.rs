@@ -212,7 +212,7 @@ async fn seed(store: &Store) -> usher::domain::Organization {
             connection_id: &shared,
             email: &email,
             name: &name,
-            password_hash: &hash,
+            password_hash: Some(&hash),
             email_verified: true,
             operator: false,
         };

@@ -31,5 +31,6 @@ mod security;
 mod sign_in;
 mod sign_up;
 mod signing_keys;
+mod sso;
 mod tenant_isolation;
 mod throttling;

@@ -696,7 +696,7 @@ async fn search_pages_list_email_matches_then_name_matches_each_once() {
             connection_id: &shared,
             email: &email,
             name: &name,
-            password_hash: &hash,
+            password_hash: Some(&hash),
             email_verified: true,
             operator: false,
         };

@@ -295,12 +295,12 @@ impl Provider {
             .and_then(|json| serde_json::from_slice::<Map<String, Value>>(&json).ok())
             .ok_or_else(|| ProviderError::IdToken("the payload is not a JSON object".into()))?;
         // OIDC Core §3.1.3.7 step 5: an authorized party must be this client.
-        if let Some(azp) = claims.get("azp") {
-            if azp.as_str() != Some(self.client_id.as_str()) {
-                return Err(ProviderError::IdToken(format!(
-                    "azp is {azp}, not this client"
-                )));
-            }
+        if let Some(azp) = claims.get("azp")
+            && azp.as_str() != Some(self.client_id.as_str())
+        {
+            return Err(ProviderError::IdToken(format!(
+                "azp is {azp}, not this client"
+            )));
         }
         Ok(claims)
     }

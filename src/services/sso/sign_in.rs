@@ -30,15 +30,19 @@ pub struct Callback {
 }
 
 pub enum Finished {
-    SignedIn {
-        user: User,
-        org: Organization,
-        connection: ConnectionId,
-        return_to: String,
-        verified: Box<Verified>,
-    },
+    SignedIn(Box<SignedIn>),
     /// An admin's test sign-in: what Usher received and would do, with nothing created.
     Tested(Box<TestReport>),
+}
+
+/// The person signed in at the provider, and who they are here.
+pub struct SignedIn {
+    pub user: User,
+    pub org: Organization,
+    pub connection: ConnectionId,
+    /// A local path to land on, or "".
+    pub return_to: String,
+    pub verified: Verified,
 }
 
 pub struct TestReport {
@@ -145,13 +149,13 @@ pub async fn finish(
         .await?
         .map_err(SsoError::Refused)?;
     oidc_connections::record_success(state.store.pool(), id).await?;
-    Ok(Finished::SignedIn {
+    Ok(Finished::SignedIn(Box::new(SignedIn {
         user,
         org,
         connection: id.clone(),
         return_to: flow.return_to,
-        verified: Box::new(verified),
-    })
+        verified,
+    })))
 }
 
 /// What the provider answered, checked; a provider fault keeps its precise reason.

@@ -119,7 +119,7 @@ pub async fn post_email(
                 "Your organization signs you in with its own identity provider.",
                 &started,
             ),
-            Err(err) => start::failed(err, &request_id),
+            Err(err) => start::failed(err, Some(request_id)),
         };
     }
     render(&PasswordStep {

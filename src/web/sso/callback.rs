@@ -1,7 +1,7 @@
 //! `GET /sso/{id}/callback`: the identity provider's answer. Signs the person in and sends
 //! them on (to the application waiting for them, the page they asked for, or their
 //! organization), or shows an admin's test sign-in; a refusal gets the plain page.
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 use tracing_actix_web::RequestId;
@@ -13,7 +13,7 @@ use crate::domain::sso::ExternalProfile;
 use crate::domain::{ConnectionId, Role};
 use crate::error::AppError;
 use crate::services::oauth;
-use crate::services::sso::sign_in::{self, Callback, Finished, TestReport};
+use crate::services::sso::sign_in::{self, Callback, Finished, SignedIn, TestReport};
 use crate::state::AppState;
 use crate::web::client_ip::ClientIp;
 use crate::web::page::Page;
@@ -47,8 +47,8 @@ pub async fn get(
     ip: ClientIp,
     path: web::Path<String>,
     query: web::Query<CallbackQuery>,
-    request_id: RequestId,
 ) -> Result<HttpResponse, AppError> {
+    let request_id = req.extensions().get::<RequestId>().copied();
     let id = ConnectionId::from_stored(path.into_inner());
     let config = CookieConfig::of(&req)?;
     let browser_token = req.cookie(config.sso_name).map(|c| c.value().to_owned());
@@ -70,12 +70,13 @@ pub async fn get(
     )
     .await;
     let mut res = match finished {
-        Ok(Finished::SignedIn {
-            user,
-            org,
-            return_to,
-            ..
-        }) => {
+        Ok(Finished::SignedIn(signed_in)) => {
+            let SignedIn {
+                user,
+                org,
+                return_to,
+                ..
+            } = *signed_in;
             session.sign_in(&user.id).map_err(AppError::unexpected)?;
             session.set_org(&org.id).map_err(AppError::unexpected)?;
             tracing::info!(user = %user.id, org = %org.id, connection = %id, "signed in through the identity provider");
@@ -90,7 +91,7 @@ pub async fn get(
             see_other(&destination)
         }
         Ok(Finished::Tested(report)) => test_report(page, *report)?,
-        Err(err) => failed(err, &request_id)?,
+        Err(err) => failed(err, request_id)?,
     };
     // The flow is over either way.
     let mut gone = config.build(config.sso_name, String::new());

@@ -60,7 +60,7 @@ pub async fn get(
             bind_browser(&req, &mut res, &started)?;
             Ok(res)
         }
-        Err(err) => failed(err, &request_id),
+        Err(err) => failed(err, Some(request_id)),
     }
 }
 
@@ -97,7 +97,7 @@ pub fn continue_page(
 }
 
 /// The plain page for a sign-in that cannot go on; the precise reason goes to the log.
-pub fn failed(err: SsoError, request_id: &RequestId) -> Result<HttpResponse, AppError> {
+pub fn failed(err: SsoError, request_id: Option<RequestId>) -> Result<HttpResponse, AppError> {
     let refusal = match err {
         SsoError::Refused(refusal) => refusal,
         SsoError::Failed(err) => return Err(err.into()),
@@ -114,7 +114,7 @@ pub fn failed(err: SsoError, request_id: &RequestId) -> Result<HttpResponse, App
             page: Page::default(),
             message: refusal.message(),
             login: RealmUrls::Login.of(None),
-            request_id: request_id.to_string(),
+            request_id: request_id.map(|id| id.to_string()).unwrap_or_default(),
         },
     )
 }

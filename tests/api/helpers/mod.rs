@@ -5,6 +5,7 @@ mod actions;
 mod browser;
 mod db;
 mod dns;
+pub mod idp;
 mod mail;
 pub mod oidc;
 pub mod receiver;

@@ -474,6 +474,6 @@ pub async fn test(
              receives, and creates nothing.",
             &started,
         ),
-        Err(err) => start::failed(err, &request_id),
+        Err(err) => start::failed(err, Some(request_id)),
     }
 }

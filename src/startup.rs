@@ -15,7 +15,7 @@ use url::Url;
 use crate::api;
 use crate::auth::cookies::CookieConfig;
 use crate::auth::csrf;
-use crate::auth::session::USER_ID_KEY;
+use crate::auth::session::{SID_KEY, USER_ID_KEY};
 use crate::config::Settings;
 use crate::credentials::Passwords;
 use crate::dns::DnsResolver;
@@ -187,7 +187,7 @@ fn serve(
     let state = actix_web::web::Data::new(state);
     let server = HttpServer::new(move || {
         let sessions = SessionMiddleware::builder(
-            DbSessionStore::new(state.store.clone(), USER_ID_KEY),
+            DbSessionStore::new(state.store.clone(), USER_ID_KEY, SID_KEY),
             key.clone(),
         )
         .cookie_name(session_cookie.to_owned())

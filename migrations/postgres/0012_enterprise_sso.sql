@@ -71,6 +71,8 @@ CREATE TABLE sso_sign_ins (
     subject          TEXT NOT NULL,
     idp_sid          TEXT,
     user_id          TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    -- The provider's ID token, the `id_token_hint` of signing out there too.
+    id_token         TEXT NOT NULL,
     created_at       BIGINT NOT NULL
 );
 CREATE INDEX sso_sign_ins_by_subject ON sso_sign_ins (connection_id, subject);

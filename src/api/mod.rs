@@ -4,6 +4,7 @@ pub mod cors;
 pub mod error;
 pub mod health;
 pub mod oauth;
+pub mod sso;
 
 use actix_web::{guard, web};
 
@@ -42,6 +43,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(web::resource("/revoke").post(oauth::revocation::revoke))
             .service(web::resource("/introspect").post(oauth::revocation::introspect))
             .default_service(web::to(error::not_found)),
+    )
+    .service(
+        web::resource("/sso/{id}/backchannel-logout")
+            .wrap(error::json_errors())
+            .app_data(error::json_config())
+            .post(sso::backchannel_logout),
     )
     .service(
         web::scope("/.well-known")

@@ -11,7 +11,7 @@ const ORG_ID_KEY: &str = "org_id";
 /// When the person signed in (Unix seconds): the ID token's `auth_time`.
 const AUTH_TIME_KEY: &str = "auth_time";
 /// A random id of each sign-in: the ID token's `sid`, and what signing out revokes by.
-const SID_KEY: &str = "sid";
+pub const SID_KEY: &str = "sid";
 /// The authorization request waiting for this browser to sign in or pick an organization.
 const PENDING_AUTHORIZATION_KEY: &str = "pending_authorization";
 /// A random value of each signed-in session, which its CSRF tokens are bound to.

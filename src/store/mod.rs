@@ -30,6 +30,7 @@ pub mod sign_in_failures;
 pub mod signing_keys;
 pub mod signups;
 pub mod sso_flows;
+pub mod sso_sign_ins;
 pub mod users;
 
 use std::time::Duration;

@@ -14,21 +14,47 @@ type SessionState = HashMap<String, String>;
 #[derive(Clone)]
 pub struct DbSessionStore {
     store: Store,
-    /// The session field that names the signed-in user.
+    /// The session fields that name the signed-in user and the sign-in.
     user_key: &'static str,
+    sid_key: &'static str,
 }
 
 impl DbSessionStore {
-    pub fn new(store: Store, user_key: &'static str) -> Self {
-        Self { store, user_key }
+    pub fn new(store: Store, user_key: &'static str, sid_key: &'static str) -> Self {
+        Self {
+            store,
+            user_key,
+            sid_key,
+        }
     }
 
-    /// The user id is kept in its own column so that all of a user's sessions can be ended.
-    fn user_of(&self, state: &SessionState) -> Option<UserId> {
+    fn field(state: &SessionState, key: &str) -> Option<String> {
         state
-            .get(self.user_key)
+            .get(key)
             .and_then(|json| serde_json::from_str::<String>(json).ok())
-            .map(UserId::from_stored)
+    }
+}
+
+/// The user id and the sign-in id are kept in columns of their own, so that all of a user's
+/// sessions, or the one of a sign-in, can be ended.
+struct Owned {
+    user_id: Option<UserId>,
+    sid: Option<String>,
+}
+
+impl Owned {
+    fn of(store: &DbSessionStore, state: &SessionState) -> Self {
+        Self {
+            user_id: DbSessionStore::field(state, store.user_key).map(UserId::from_stored),
+            sid: DbSessionStore::field(state, store.sid_key),
+        }
+    }
+
+    fn owner(&self) -> sessions::Owner<'_> {
+        sessions::Owner {
+            user_id: self.user_id.as_ref(),
+            sid: self.sid.as_deref(),
+        }
     }
 }
 
@@ -53,15 +79,10 @@ impl SessionStore for DbSessionStore {
         let json =
             serde_json::to_string(&state).map_err(|err| SaveError::Serialization(err.into()))?;
         let (pool, hash) = (self.store.pool(), key_hash(&key));
-        sessions::insert(
-            pool,
-            &hash,
-            self.user_of(&state).as_ref(),
-            &json,
-            ttl.whole_seconds(),
-        )
-        .await
-        .map_err(|err| SaveError::Other(err.into()))?;
+        let owned = Owned::of(self, &state);
+        sessions::insert(pool, &hash, owned.owner(), &json, ttl.whole_seconds())
+            .await
+            .map_err(|err| SaveError::Other(err.into()))?;
         Ok(key)
     }
 
@@ -74,15 +95,10 @@ impl SessionStore for DbSessionStore {
         let json =
             serde_json::to_string(&state).map_err(|err| UpdateError::Serialization(err.into()))?;
         let (pool, hash) = (self.store.pool(), key_hash(&key));
-        sessions::update(
-            pool,
-            &hash,
-            self.user_of(&state).as_ref(),
-            &json,
-            ttl.whole_seconds(),
-        )
-        .await
-        .map_err(|err| UpdateError::Other(err.into()))?;
+        let owned = Owned::of(self, &state);
+        sessions::update(pool, &hash, owned.owner(), &json, ttl.whole_seconds())
+            .await
+            .map_err(|err| UpdateError::Other(err.into()))?;
         Ok(key)
     }
 

@@ -15,12 +15,18 @@ where
         .await
 }
 
-/// Stores a new session; `user_id` is kept beside the state so that all of a user's sessions
-/// can be ended at once.
+/// Who a session belongs to, kept beside its state so that all of a user's sessions, or the
+/// one of a sign-in (`sid`), can be ended at once.
+pub struct Owner<'a> {
+    pub user_id: Option<&'a UserId>,
+    pub sid: Option<&'a str>,
+}
+
+/// Stores a new session.
 pub async fn insert<'c, E>(
     db: E,
     key_hash: &str,
-    user_id: Option<&UserId>,
+    owner: Owner<'_>,
     state: &str,
     ttl_secs: i64,
 ) -> Result<(), sqlx::Error>
@@ -28,10 +34,12 @@ where
     E: Executor<'c, Database = Any>,
 {
     sqlx::query(
-        "INSERT INTO sessions (key_hash, user_id, state, expires_at) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO sessions (key_hash, user_id, sid, state, expires_at)
+         VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(key_hash.to_owned())
-    .bind(user_id.map(|id| id.as_str().to_owned()))
+    .bind(owner.user_id.map(|id| id.as_str().to_owned()))
+    .bind(owner.sid.map(str::to_owned))
     .bind(state.to_owned())
     .bind(now() + ttl_secs)
     .execute(db)
@@ -44,7 +52,7 @@ where
 pub async fn update<'c, E>(
     db: E,
     key_hash: &str,
-    user_id: Option<&UserId>,
+    owner: Owner<'_>,
     state: &str,
     ttl_secs: i64,
 ) -> Result<bool, sqlx::Error>
@@ -52,9 +60,11 @@ where
     E: Executor<'c, Database = Any>,
 {
     let done = sqlx::query(
-        "UPDATE sessions SET user_id = $1, state = $2, expires_at = $3 WHERE key_hash = $4",
+        "UPDATE sessions SET user_id = $1, sid = $2, state = $3, expires_at = $4
+         WHERE key_hash = $5",
     )
-    .bind(user_id.map(|id| id.as_str().to_owned()))
+    .bind(owner.user_id.map(|id| id.as_str().to_owned()))
+    .bind(owner.sid.map(str::to_owned))
     .bind(state.to_owned())
     .bind(now() + ttl_secs)
     .bind(key_hash.to_owned())
@@ -94,6 +104,18 @@ where
 {
     sqlx::query("DELETE FROM sessions WHERE user_id = $1")
         .bind(user.as_str().to_owned())
+        .execute(db)
+        .await
+        .map(|done| done.rows_affected())
+}
+
+/// Ends the session of one sign-in (its identity provider signed the person out).
+pub async fn delete_for_sid<'c, E>(db: E, sid: &str) -> Result<u64, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query("DELETE FROM sessions WHERE sid = $1")
+        .bind(sid.to_owned())
         .execute(db)
         .await
         .map(|done| done.rows_affected())

@@ -317,6 +317,11 @@ impl Links {
         self.absolute(&Urls::SsoCallback.with(connection))
     }
 
+    /// Where an organization's identity provider POSTs its back-channel logout tokens.
+    pub fn sso_backchannel_logout(&self, connection: &ConnectionId) -> String {
+        self.absolute(&format!("/sso/{connection}/backchannel-logout"))
+    }
+
     pub fn forgot_password(&self, org: Option<&Slug>) -> String {
         self.absolute(&RealmUrls::ForgotPassword.of(org))
     }

@@ -8,7 +8,7 @@ use crate::domain::oauth::REFRESH_TOKEN_LIFETIME_SECS;
 use crate::store::{
     self, account_failures, application_sign_ins, authorization_codes, authorization_requests,
     jobs, known_browsers, rate_limits, refresh_tokens, sessions, sign_in_failures, signups,
-    sso_flows,
+    sso_flows, sso_sign_ins,
 };
 
 /// Deletes what nobody needs any more.
@@ -65,6 +65,10 @@ impl Sweep {
             (
                 "application sign-ins",
                 application_sign_ins::delete_older(db, now - REFRESH_TOKEN_LIFETIME_SECS).await,
+            ),
+            (
+                "identity provider sign-ins",
+                sso_sign_ins::delete_older(db, now - REFRESH_TOKEN_LIFETIME_SECS).await,
             ),
             // Finished jobs are kept a week to be looked at, given-up ones above all.
             (

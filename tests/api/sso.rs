@@ -129,6 +129,13 @@ impl World {
         self.callback(browser, &authorize, &code).await
     }
 
+    /// A whole sign-in in a new browser, signed as a provider does.
+    async fn sign_in_anew(&self, claims: Value) -> reqwest::Response {
+        let browser = self.app.other_browser();
+        self.sign_in(&browser, claims, Signing::Key(SigningAlgorithm::Rs256))
+            .await
+    }
+
     async fn identities(&self) -> i64 {
         self.app.count("external_identities").await
     }
@@ -228,13 +235,7 @@ async fn a_wrong_issuer_is_refused() {
     let users = w.users().await;
     let mut claims = ada();
     claims["iss"] = "https://evil.example".into();
-    let res = w
-        .sign_in(
-            &w.app.other_browser(),
-            claims,
-            Signing::Key(SigningAlgorithm::Rs256),
-        )
-        .await;
+    let res = w.sign_in_anew(claims).await;
     w.assert_refused(res, users).await;
 }
 
@@ -249,35 +250,17 @@ async fn a_missing_or_wrong_audience_is_refused() {
     ] {
         let mut claims = ada();
         claims["aud"] = aud;
-        let res = w
-            .sign_in(
-                &w.app.other_browser(),
-                claims,
-                Signing::Key(SigningAlgorithm::Rs256),
-            )
-            .await;
+        let res = w.sign_in_anew(claims).await;
         w.assert_refused(res, users).await;
     }
     // An extra audience Usher does not know, or an authorized party that is not Usher.
     let mut claims = ada();
     claims["aud"] = json!([CLIENT_ID, "another"]);
-    let res = w
-        .sign_in(
-            &w.app.other_browser(),
-            claims,
-            Signing::Key(SigningAlgorithm::Rs256),
-        )
-        .await;
+    let res = w.sign_in_anew(claims).await;
     w.assert_refused(res, users).await;
     let mut claims = ada();
     claims["azp"] = "another".into();
-    let res = w
-        .sign_in(
-            &w.app.other_browser(),
-            claims,
-            Signing::Key(SigningAlgorithm::Rs256),
-        )
-        .await;
+    let res = w.sign_in_anew(claims).await;
     w.assert_refused(res, users).await;
 }
 
@@ -288,13 +271,7 @@ async fn a_missing_sub_or_iat_is_refused() {
     for missing in ["sub", "iat"] {
         let mut claims = ada();
         claims[missing] = Value::Null;
-        let res = w
-            .sign_in(
-                &w.app.other_browser(),
-                claims,
-                Signing::Key(SigningAlgorithm::Rs256),
-            )
-            .await;
+        let res = w.sign_in_anew(claims).await;
         w.assert_refused(res, users).await;
     }
 }
@@ -320,37 +297,19 @@ async fn a_wrong_nonce_or_an_expired_token_is_refused() {
     let users = w.users().await;
     let mut claims = ada();
     claims["nonce"] = "a-nonce-of-another-sign-in".into();
-    let res = w
-        .sign_in(
-            &w.app.other_browser(),
-            claims,
-            Signing::Key(SigningAlgorithm::Rs256),
-        )
-        .await;
+    let res = w.sign_in_anew(claims).await;
     w.assert_refused(res, users).await;
 
     let now = usher::store::now();
     let mut claims = ada();
     claims["exp"] = (now - 120).into();
     claims["iat"] = (now - 600).into();
-    let res = w
-        .sign_in(
-            &w.app.other_browser(),
-            claims,
-            Signing::Key(SigningAlgorithm::Rs256),
-        )
-        .await;
+    let res = w.sign_in_anew(claims).await;
     w.assert_refused(res, users).await;
 
     let mut claims = ada();
     claims["iat"] = (now + 3600).into();
-    let res = w
-        .sign_in(
-            &w.app.other_browser(),
-            claims,
-            Signing::Key(SigningAlgorithm::Rs256),
-        )
-        .await;
+    let res = w.sign_in_anew(claims).await;
     w.assert_refused(res, users).await;
 }
 
@@ -402,13 +361,7 @@ async fn a_userinfo_answer_for_another_subject_is_refused() {
     let w = world().await;
     let users = w.users().await;
     w.idp.set_userinfo_sub("mallory");
-    let res = w
-        .sign_in(
-            &w.app.other_browser(),
-            ada(),
-            Signing::Key(SigningAlgorithm::Rs256),
-        )
-        .await;
+    let res = w.sign_in_anew(ada()).await;
     w.assert_refused(res, users).await;
 }
 
@@ -467,13 +420,7 @@ async fn a_rotated_key_is_fetched_once_and_accepted() {
     let w = world().await;
     let fetches = w.idp.jwks_fetches();
     w.idp.rotate_rsa_key("rsa-2");
-    let res = w
-        .sign_in(
-            &w.app.other_browser(),
-            ada(),
-            Signing::Key(SigningAlgorithm::Rs256),
-        )
-        .await;
+    let res = w.sign_in_anew(ada()).await;
     assert_eq!(location(&res), "/o/acme", "the new kid is accepted");
     assert_eq!(w.idp.jwks_fetches(), fetches + 1, "after one refetch");
 
@@ -510,25 +457,13 @@ async fn an_existing_account_is_linked_only_when_the_email_is_vouched_for_and_th
 
     let mut unverified = bea.clone();
     unverified["email_verified"] = false.into();
-    let res = w
-        .sign_in(
-            &w.app.other_browser(),
-            unverified,
-            Signing::Key(SigningAlgorithm::Rs256),
-        )
-        .await;
+    let res = w.sign_in_anew(unverified).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let page = res.text().await.unwrap();
     assert!(page.contains("was not connected"), "explains: {page}");
     assert_eq!(w.identities().await, 0);
 
-    let res = w
-        .sign_in(
-            &w.app.other_browser(),
-            bea,
-            Signing::Key(SigningAlgorithm::Rs256),
-        )
-        .await;
+    let res = w.sign_in_anew(bea).await;
     assert_eq!(location(&res), "/o/acme");
     assert_eq!(w.identities().await, 1);
     assert_eq!(
@@ -544,13 +479,7 @@ async fn an_existing_account_is_linked_only_when_the_email_is_vouched_for_and_th
     let mut cy = ada();
     cy["email"] = "cy@elsewhere.test".into();
     cy["sub"] = "cy-at-idp".into();
-    let res = w
-        .sign_in(
-            &w.app.other_browser(),
-            cy,
-            Signing::Key(SigningAlgorithm::Rs256),
-        )
-        .await;
+    let res = w.sign_in_anew(cy).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_eq!(w.identities().await, 1);
 }
@@ -588,13 +517,7 @@ async fn without_just_in_time_creation_a_stranger_is_told_to_ask_for_an_invitati
         .exec("UPDATE oidc_connections SET create_users = 0")
         .await;
     let users = w.users().await;
-    let res = w
-        .sign_in(
-            &w.app.other_browser(),
-            ada(),
-            Signing::Key(SigningAlgorithm::Rs256),
-        )
-        .await;
+    let res = w.sign_in_anew(ada()).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert!(res.text().await.unwrap().contains("invite you"));
     assert_eq!(w.users().await, users);
@@ -709,12 +632,7 @@ async fn the_provider_grants_its_own_organization_only() {
 #[tokio::test]
 async fn deleting_asks_for_confirmation_and_says_who_depends_on_it() {
     let w = world().await;
-    w.sign_in(
-        &w.app.other_browser(),
-        ada(),
-        Signing::Key(SigningAlgorithm::Rs256),
-    )
-    .await;
+    w.sign_in_anew(ada()).await;
     let page = w
         .owner
         .get_html(&format!("/o/acme/admin/sso/{}", w.connection))
@@ -760,4 +678,156 @@ async fn another_organizations_admin_cannot_see_or_change_the_connection() {
         .await
         .unwrap();
     assert_eq!(enabled, 1);
+}
+
+#[tokio::test]
+async fn an_application_waiting_for_the_sign_in_gets_the_org_claims_of_the_providers_organization()
+{
+    use crate::helpers::oidc::{claims, param as url_param};
+    use usher::domain::application::{ClientKind, OrgPolicy};
+    let w = world().await;
+    let client = w
+        .app
+        .register_client(ClientKind::Confidential, OrgPolicy::Required)
+        .await;
+    let browser = w.app.other_browser();
+    let res = browser.authorize(&client, &[]).await;
+    assert_eq!(location(&res), "/login", "asked to sign in");
+    let res = w
+        .sign_in(&browser, ada(), Signing::Key(SigningAlgorithm::Rs256))
+        .await;
+    assert_eq!(location(&res), "/oauth/authorize/continue");
+    let back = browser.continued().await.replace("&#38;", "&");
+    assert_eq!(url_param(&back, "state").as_deref(), Some("the-state"));
+    let code = url_param(&back, "code").unwrap();
+    let tokens: Value = browser
+        .exchange(&client, &code, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id_token = claims(tokens["id_token"].as_str().unwrap());
+    assert_eq!(id_token["org_id"], w.app.org_id("acme").await);
+    assert_eq!(id_token["org_role"], "member");
+    assert_eq!(id_token["email"], "ada@acme-corp.test");
+    assert_eq!(id_token["nonce"], "the-nonce");
+}
+
+#[tokio::test]
+async fn the_providers_back_channel_logout_ends_the_sessions_it_names() {
+    let w = world().await;
+    let ada_browser = w.app.other_browser();
+    w.sign_in(&ada_browser, ada(), Signing::Key(SigningAlgorithm::Rs256))
+        .await;
+    assert!(ada_browser.is_signed_in().await);
+    let endpoint = w
+        .app
+        .url(&format!("/sso/{}/backchannel-logout", w.connection));
+    let post = |token: String| {
+        let endpoint = endpoint.clone();
+        async move {
+            reqwest::Client::new()
+                .post(endpoint)
+                .form(&[("logout_token", token)])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // Tokens that must not sign anyone out.
+    for (claims, signing) in [
+        (
+            json!({"aud": "someone-else"}),
+            Signing::Key(SigningAlgorithm::Rs256),
+        ),
+        (
+            json!({"iss": "https://evil.example"}),
+            Signing::Key(SigningAlgorithm::Rs256),
+        ),
+        (json!({"nonce": "n"}), Signing::Key(SigningAlgorithm::Rs256)),
+        (json!({"events": {}}), Signing::Key(SigningAlgorithm::Rs256)),
+        (
+            json!({"sub": null, "sid": null}),
+            Signing::Key(SigningAlgorithm::Rs256),
+        ),
+        (
+            json!({"iat": usher::store::now() - 3600}),
+            Signing::Key(SigningAlgorithm::Rs256),
+        ),
+        (json!({}), Signing::Unsigned),
+        (json!({}), Signing::HmacWithPublicKey),
+        (json!({}), Signing::Corrupted(SigningAlgorithm::Es256)),
+    ] {
+        let res = post(w.idp.logout_token(claims.clone(), signing)).await;
+        assert_eq!(
+            res.status(),
+            StatusCode::BAD_REQUEST,
+            "{claims} {signing:?}"
+        );
+        assert!(ada_browser.is_signed_in().await, "{claims} {signing:?}");
+    }
+    // Another provider session: nobody of it is here.
+    let res = post(w.idp.logout_token(
+        json!({"sid": "another-session"}),
+        Signing::Key(SigningAlgorithm::Es256),
+    ))
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(ada_browser.is_signed_in().await);
+
+    let res = post(
+        w.idp
+            .logout_token(json!({}), Signing::Key(SigningAlgorithm::Es256)),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        !ada_browser.is_signed_in().await,
+        "signed out by the provider"
+    );
+}
+
+#[tokio::test]
+async fn signing_out_offers_to_sign_out_at_the_provider_too() {
+    let w = world().await;
+    let ada_browser = w.app.other_browser();
+    w.sign_in(&ada_browser, ada(), Signing::Key(SigningAlgorithm::Rs256))
+        .await;
+    let res = ada_browser.sign_out().await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("Also sign out of Acme Login"), "{page}");
+    let link = format!("{}/logout?id_token_hint=", w.idp.issuer);
+    assert!(page.contains(&link), "{page}");
+    assert!(!ada_browser.is_signed_in().await);
+    // A password sign-in signs out as before.
+    let res = w.owner.sign_out().await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn a_provider_that_hangs_or_answers_too_much_fails_the_sign_in_plainly() {
+    let w = world().await;
+    let users = w.users().await;
+    w.idp.set_userinfo(json!({"padding": "x".repeat(300_000)}));
+    let res = w.sign_in_anew(ada()).await;
+    w.assert_refused(res, users).await;
+
+    w.idp.set_userinfo(json!({}));
+    w.idp.hang_token_endpoint();
+    let started = std::time::Instant::now();
+    let res = w.sign_in_anew(ada()).await;
+    w.assert_refused(res, users).await;
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "answered in seconds"
+    );
+    let error: Option<String> = sqlx::query_scalar("SELECT last_error FROM oidc_connections")
+        .fetch_one(w.app.store.pool())
+        .await
+        .unwrap();
+    assert!(
+        error.is_some_and(|e| e.contains("token request")),
+        "the connection shows the error"
+    );
 }

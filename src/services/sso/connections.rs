@@ -42,8 +42,11 @@ pub struct ConnectionView {
     /// Everyone who ever signed in through it, and those of the last 30 days.
     pub people: i64,
     pub recent_people: i64,
-    /// The redirect URI to register at the provider.
+    /// What to register at the provider: the redirect URI, the back-channel logout URI, and
+    /// where it may send people after signing them out.
     pub redirect_uri: String,
+    pub backchannel_logout_uri: String,
+    pub post_logout_redirect_uri: String,
 }
 
 const THIRTY_DAYS: i64 = 30 * 24 * 3600;
@@ -75,6 +78,8 @@ pub async fn view(
     Ok(ConnectionView {
         metadata: serde_json::from_str(&connection.metadata).ok(),
         redirect_uri: state.links.sso_callback(id),
+        backchannel_logout_uri: state.links.sso_backchannel_logout(id),
+        post_logout_redirect_uri: state.links.login(None),
         connection,
         people,
         recent_people,

@@ -4,6 +4,7 @@
 pub mod connections;
 pub mod home_realm;
 pub mod http;
+pub mod logout;
 pub mod provider;
 pub mod provisioning;
 pub mod sign_in;

@@ -12,7 +12,7 @@ use openidconnect::core::{
 };
 use openidconnect::{
     AdditionalProviderMetadata, AuthType, AuthorizationCode, ClaimsVerificationError, ClientId,
-    ClientSecret, CsrfToken, IssuerUrl, JsonWebKeySetUrl, Nonce, OAuth2TokenResponse,
+    ClientSecret, CsrfToken, IssuerUrl, JsonWebKey, JsonWebKeySetUrl, Nonce, OAuth2TokenResponse,
     PkceCodeChallenge, PkceCodeVerifier, ProviderMetadata, RedirectUrl, Scope,
     SignatureVerificationError, TokenResponse,
 };
@@ -303,6 +303,120 @@ impl Provider {
             )));
         }
         Ok(claims)
+    }
+}
+
+/// What a provider's back-channel logout token names: its subject, its session, or both.
+pub struct LogoutClaims {
+    pub subject: Option<String>,
+    pub idp_sid: Option<String>,
+}
+
+/// The event a logout token must carry (OpenID Connect Back-Channel Logout 1.0 §2.4).
+const LOGOUT_EVENT: &str = "http://schemas.openid.net/event/backchannel-logout";
+
+impl Provider {
+    /// Checks a back-channel logout token as §2.6 says: signed by a key of the provider's
+    /// set with an allowed algorithm, this issuer, this client among its audiences, issued
+    /// lately, the logout event, a `sub` or `sid`, and no `nonce`.
+    pub fn verify_logout_token(&self, token: &str) -> Result<LogoutClaims, ProviderError> {
+        let refused = |why: &str| ProviderError::IdToken(format!("logout token: {why}"));
+        let mut parts = token.split('.');
+        let (Some(header_b64), Some(payload_b64), Some(signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(refused("not a signed JWT"));
+        };
+        let decode = |part: &str| {
+            URL_SAFE_NO_PAD
+                .decode(part)
+                .map_err(|_| refused("not base64url"))
+        };
+        let header: Map<String, Value> =
+            serde_json::from_slice(&decode(header_b64)?).map_err(|_| refused("bad header"))?;
+        let alg: CoreJwsSigningAlgorithm = header
+            .get("alg")
+            .cloned()
+            .and_then(|alg| serde_json::from_value(alg).ok())
+            .filter(|alg| ALLOWED_ALGS.contains(alg))
+            .ok_or_else(|| refused("the algorithm is not allowed"))?;
+        let kid = header.get("kid").and_then(Value::as_str);
+        let candidates: Vec<&CoreJsonWebKey> = self
+            .jwks
+            .keys()
+            .iter()
+            .filter(|key| kid.is_none() || key.key_id().map(|id| id.as_str()) == kid)
+            .collect();
+        if candidates.is_empty() {
+            return Err(ProviderError::UnknownKey);
+        }
+        // What was signed: the header and payload as sent, with the dot between them.
+        let message = &token.as_bytes()[..header_b64.len() + payload_b64.len() + 1];
+        let signature = decode(signature)?;
+        if !candidates
+            .iter()
+            .any(|key| key.verify_signature(&alg, message, &signature).is_ok())
+        {
+            return Err(refused("the signature does not verify"));
+        }
+        let claims: Map<String, Value> =
+            serde_json::from_slice(&decode(payload_b64)?).map_err(|_| refused("bad payload"))?;
+        if claims.get("iss").and_then(Value::as_str) != Some(self.metadata.issuer().as_str()) {
+            return Err(refused("another issuer"));
+        }
+        let audience = match claims.get("aud") {
+            Some(Value::String(aud)) => aud == &self.client_id,
+            Some(Value::Array(auds)) => {
+                auds.iter().any(|aud| aud.as_str() == Some(&self.client_id))
+            }
+            _ => false,
+        };
+        if !audience {
+            return Err(refused("not for this client"));
+        }
+        let now = chrono::Utc::now().timestamp();
+        let issued = claims.get("iat").and_then(Value::as_i64);
+        if !issued.is_some_and(|iat| iat <= now + CLOCK_LEEWAY_SECS && iat >= now - 600) {
+            return Err(refused("no recent iat"));
+        }
+        if claims
+            .get("exp")
+            .and_then(Value::as_i64)
+            .is_some_and(|exp| exp < now - CLOCK_LEEWAY_SECS)
+        {
+            return Err(refused("expired"));
+        }
+        let has_event = claims
+            .get("events")
+            .and_then(Value::as_object)
+            .is_some_and(|events| events.contains_key(LOGOUT_EVENT));
+        if !has_event || claims.contains_key("nonce") {
+            return Err(refused("not a logout event"));
+        }
+        let text = |name: &str| claims.get(name).and_then(Value::as_str).map(str::to_owned);
+        let logout = LogoutClaims {
+            subject: text("sub"),
+            idp_sid: text("sid"),
+        };
+        if logout.subject.is_none() && logout.idp_sid.is_none() {
+            return Err(refused("neither sub nor sid"));
+        }
+        Ok(logout)
+    }
+
+    /// Where to send the person to sign out at the provider too (RP-initiated logout), when
+    /// it publishes an end-session endpoint.
+    pub fn end_session_url(&self, id_token: &str, after: &str) -> Option<Url> {
+        let mut url = self
+            .metadata
+            .additional_metadata()
+            .end_session_endpoint
+            .clone()?;
+        url.query_pairs_mut()
+            .append_pair("id_token_hint", id_token)
+            .append_pair("client_id", &self.client_id)
+            .append_pair("post_logout_redirect_uri", after);
+        Some(url)
     }
 }
 

@@ -207,7 +207,7 @@ async fn answer(
 
 /// The provider's keys fetched again (it rotated), at most once a minute per connection;
 /// within the minute, whatever another sign-in stored.
-async fn refetched_keys(
+pub(super) async fn refetched_keys(
     state: &AppState,
     connection: &OidcConnection,
     metadata: &Metadata,
@@ -255,7 +255,10 @@ async fn usable(
     Ok((connection, org))
 }
 
-fn provider_of(state: &AppState, connection: &OidcConnection) -> Result<Provider, SsoError> {
+pub(super) fn provider_of(
+    state: &AppState,
+    connection: &OidcConnection,
+) -> Result<Provider, SsoError> {
     let unreadable = |what: &str| {
         SsoError::Refused(Refusal::Failed(format!("the stored {what} cannot be read")))
     };

@@ -10,6 +10,7 @@ use crate::error::AppError;
 use crate::services::authentication::{self, SignInOutcome};
 use crate::services::landing::{self, Landing};
 use crate::services::oauth;
+use crate::services::sso;
 use crate::services::sso::home_realm::{self, SsoChoice};
 use crate::services::sso::sign_in;
 use crate::services::throttle::{self, Attempt};
@@ -237,15 +238,33 @@ pub async fn logout(
     session: TypedSession,
     form: web::Form<LogoutForm>,
 ) -> Result<HttpResponse, AppError> {
+    let mut provider = None;
     if let Some(sid) = session.sid() {
         oauth::logout::end_sign_in(&state, &sid).await?;
+        provider = sso::logout::on_sign_out(&state, &sid).await?;
     }
     session.sign_out();
     let destination = match local_path(&form.return_to) {
         Some(path) => path.to_owned(),
         None => RealmUrls::Login.of(None),
     };
-    Ok(Notice::SignedOut.redirect(&destination))
+    match provider {
+        // Signed in through their company's identity provider: offer to sign out there too.
+        Some(provider) => render(&SignedOutPage {
+            page: Page::default(),
+            provider,
+            destination,
+        }),
+        None => Ok(Notice::SignedOut.redirect(&destination)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "sign_in/signed_out.html")]
+struct SignedOutPage {
+    page: Page,
+    provider: sso::logout::ProviderSignOut,
+    destination: String,
 }
 
 /// `path` if it stays on this site: absolute-path only, never `//host` or a backslash trick.

@@ -12,8 +12,8 @@ use crate::auth::cookies::CookieConfig;
 use crate::domain::sso::ExternalProfile;
 use crate::domain::{ConnectionId, Role};
 use crate::error::AppError;
-use crate::services::oauth;
 use crate::services::sso::sign_in::{self, Callback, Finished, SignedIn, TestReport};
+use crate::services::{oauth, sso};
 use crate::state::AppState;
 use crate::web::client_ip::ClientIp;
 use crate::web::page::Page;
@@ -71,14 +71,21 @@ pub async fn get(
     .await;
     let mut res = match finished {
         Ok(Finished::SignedIn(signed_in)) => {
+            session
+                .sign_in(&signed_in.user.id)
+                .map_err(AppError::unexpected)?;
+            session
+                .set_org(&signed_in.org.id)
+                .map_err(AppError::unexpected)?;
+            if let Some(sid) = session.sid() {
+                sso::logout::remember(&state, &sid, &signed_in).await?;
+            }
             let SignedIn {
                 user,
                 org,
                 return_to,
                 ..
             } = *signed_in;
-            session.sign_in(&user.id).map_err(AppError::unexpected)?;
-            session.set_org(&org.id).map_err(AppError::unexpected)?;
             tracing::info!(user = %user.id, org = %org.id, connection = %id, "signed in through the identity provider");
             let destination = if let Some(kept) = session.pending_authorization() {
                 oauth::authorize::prefer_org(&state.store, &kept, &org).await?;

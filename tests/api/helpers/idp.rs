@@ -81,6 +81,8 @@ struct State {
     /// The forms the token endpoint received.
     token_requests: Vec<HashMap<String, String>>,
     jwks_fetches: usize,
+    /// The token endpoint takes this long to answer (a provider that hangs).
+    token_delay: std::time::Duration,
 }
 
 #[derive(Clone)]
@@ -106,6 +108,7 @@ impl FakeIdp {
             userinfo_sub: None,
             token_requests: Vec::new(),
             jwks_fetches: 0,
+            token_delay: std::time::Duration::ZERO,
         }));
         let data = web::Data::new(state.clone());
         let server = HttpServer::new(move || {
@@ -175,6 +178,33 @@ impl FakeIdp {
         state.keys.push(Key::new(kid, SigningAlgorithm::Rs256));
     }
 
+    /// The token endpoint hangs for a minute before answering from now on.
+    pub fn hang_token_endpoint(&self) {
+        self.state.lock().unwrap().token_delay = std::time::Duration::from_secs(60);
+    }
+
+    /// A back-channel logout token for `sub` and `sid`, with `claims` over the usual ones.
+    pub fn logout_token(&self, claims: Value, signing: Signing) -> String {
+        let state = self.state.lock().unwrap();
+        let mut token = json!({
+            "iss": state.base,
+            "aud": CLIENT_ID,
+            "iat": usher::store::now(),
+            "jti": rand_hex(),
+            "events": {"http://schemas.openid.net/event/backchannel-logout": {}},
+            "sub": "ada-at-idp",
+            "sid": "idp-session-1",
+        });
+        for (name, value) in claims.as_object().unwrap() {
+            if value.is_null() {
+                token.as_object_mut().unwrap().remove(name);
+            } else {
+                token[name] = value.clone();
+            }
+        }
+        sign(&state, &token, signing)
+    }
+
     pub fn token_requests(&self) -> Vec<HashMap<String, String>> {
         self.state.lock().unwrap().token_requests.clone()
     }
@@ -225,6 +255,8 @@ async fn token(
     form: web::Form<HashMap<String, String>>,
 ) -> HttpResponse {
     let form = form.into_inner();
+    let delay = state.lock().unwrap().token_delay;
+    tokio::time::sleep(delay).await;
     let mut state = state.lock().unwrap();
     state.token_requests.push(form.clone());
     let basic = format!(

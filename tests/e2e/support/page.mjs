@@ -37,16 +37,17 @@ const NAVIGATION_TIMEOUT_MS = 30_000;
  * stop them at its end. Returns `services` (ready once the before hook has run) and
  * `browserTest`, to declare tests that get their own browser contexts.
  *
- * On any failure the after hook prints the server logs and keeps the run's files.
+ * `startOptions` go to `Services.start` (`{ dns: true }` adds the DNS server). On any failure
+ * the after hook prints the server logs and keeps the run's files.
  */
-export function e2eSuite() {
+export function e2eSuite(startOptions = {}) {
   const services = new Services();
   let browser;
   let failed = false;
 
   before(async () => {
     try {
-      await services.start();
+      await services.start(startOptions);
       browser = await chromium.launch(CHROMIUM);
     } catch (error) {
       failed = true;

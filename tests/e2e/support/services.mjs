@@ -77,14 +77,14 @@ function acceptsConnections(port) {
 
 /** A child process whose stdout and stderr go to a log file, so a failing run can show them. */
 class Service {
-  constructor(name, command, args, { env, logPath }) {
+  constructor(name, command, args, { env, logPath, stdin = 'ignore' }) {
     this.name = name;
     this.logPath = logPath;
     // Writing straight to a file descriptor (not a pipe) means a chatty child can never block
     // on a full pipe that nobody reads.
     const fd = fs.openSync(logPath, 'a');
     try {
-      this.child = spawn(command, args, { env, stdio: ['ignore', fd, fd] });
+      this.child = spawn(command, args, { env, stdio: [stdin, fd, fd] });
     } finally {
       fs.closeSync(fd);
     }
@@ -159,13 +159,75 @@ export class Services {
   usher = null;
   #onExit = () => this.services.forEach((service) => service.killNow());
 
-  async start() {
+  dnsPort = null;
+  idp = null;
+
+  /** `dns`: also a DNS server (dnslib) that Usher's domain verification asks. */
+  async start({ dns = false } = {}) {
     // If the runner is interrupted the after hooks may never run; don't leave servers behind.
     process.once('exit', this.#onExit);
     const bin = usherBinary();
     this.workDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'usher-e2e-'));
     const smtpPort = await this.#startSmtp();
+    if (dns) await this.#startDns();
     await this.#startUsher(bin, smtpPort);
+  }
+
+  /** The DNS server of the Rust tests (tests/api/helpers/dns_server.py), on a file of records. */
+  async #startDns() {
+    this.dnsRecords = path.join(this.workDir, 'dns-records.json');
+    await fsp.writeFile(this.dnsRecords, '{}');
+    const script = path.resolve(E2E_DIR, '../api/helpers/dns_server.py');
+    // It serves until its standard input closes: keep a pipe open to it.
+    const dns = this.#spawn('dns', 'python3', [script, this.dnsRecords], process.env, { stdin: 'pipe' });
+    this.dnsPort = await waitFor('the DNS server to print its port', () => Number(/^(\d+)$/m.exec(dns.log())?.[1]), {
+      timeoutMs: SMTP_START_TIMEOUT_MS,
+      fatal: () => dns.deathReason(),
+    });
+  }
+
+  /** Publishes a TXT record on the suite's DNS server. */
+  async publishTxt(name, value) {
+    const records = JSON.parse(await fsp.readFile(this.dnsRecords, 'utf8'));
+    records[name.endsWith('.') ? name : `${name}.`] = [value];
+    await fsp.writeFile(this.dnsRecords, JSON.stringify(records));
+  }
+
+  /**
+   * (Re)starts the organization's identity provider (support/idp.mjs, oidc-provider) on `port`
+   * with Usher as its client at `redirectUri`; its signing key stays the same across restarts.
+   */
+  async startIdp({ port, clientId, clientSecret, redirectUri }) {
+    await this.idp?.stop();
+    this.idpNames = path.join(this.workDir, 'idp-names.json');
+    const env = {
+      ...process.env,
+      IDP_PORT: String(port),
+      CLIENT_ID: clientId,
+      CLIENT_SECRET: clientSecret,
+      REDIRECT_URI: redirectUri,
+      POST_LOGOUT_URI: `${this.baseURL}/login`,
+      KEYS_FILE: path.join(this.workDir, 'idp-keys.json'),
+      NAMES_FILE: this.idpNames,
+    };
+    this.idp = this.#spawn(`idp-${port}`, process.execPath, [path.resolve(E2E_DIR, 'support/idp.mjs')], env);
+    await waitFor(`the identity provider on 127.0.0.1:${port}`, () => acceptsConnections(port), {
+      timeoutMs: SMTP_START_TIMEOUT_MS,
+      fatal: () => this.idp.deathReason(),
+    });
+    return `http://127.0.0.1:${port}`;
+  }
+
+  /** Renames someone at the identity provider (read at their next sign-in). */
+  async renameAtIdp(login, name) {
+    let names = {};
+    try {
+      names = JSON.parse(await fsp.readFile(this.idpNames, 'utf8'));
+    } catch {
+      // no one renamed yet
+    }
+    names[login] = name;
+    await fsp.writeFile(this.idpNames, JSON.stringify(names));
   }
 
   async #startSmtp() {
@@ -199,6 +261,7 @@ export class Services {
       USHER_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
       RUST_LOG: 'warn',
     });
+    if (this.dnsPort) env.USHER_DNS_SERVER = `127.0.0.1:${this.dnsPort}`;
     await fsp.mkdir(env.USHER_DATA_DIR, { mode: 0o700 }); // private, as Usher asks
     const usher = this.#spawn('usher', bin, ['serve'], env);
     this.usher = usher;
@@ -245,9 +308,10 @@ export class Services {
     return `http://127.0.0.1:${port}`;
   }
 
-  #spawn(name, command, args, env) {
+  #spawn(name, command, args, env, { stdin = 'ignore' } = {}) {
     const service = new Service(name, command, args, {
       env,
+      stdin,
       logPath: path.join(this.workDir, `${name}.log`),
     });
     this.services.push(service);

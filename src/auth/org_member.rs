@@ -37,11 +37,14 @@ async fn extract_member(req: HttpRequest) -> Result<OrgMember, AppError> {
     };
     let state = AppState::of(&req)?;
     let Membership { org, role } = members::membership(state, &user, &slug).await?;
+    let session = TypedSession::extract(&req).await?;
+    // A sign-in through one organization's identity provider opens that organization only:
+    // another one asks the person to sign in there.
+    if session.confined_to().is_some_and(|only| only != org.id) {
+        return Err(AppError::SignInRequiredAt(RealmUrls::Login.of(Some(&slug))));
+    }
     // Opening an organization's page makes it the one the user works in.
-    TypedSession::extract(&req)
-        .await?
-        .set_org(&org.id)
-        .map_err(AppError::unexpected)?;
+    session.set_org(&org.id).map_err(AppError::unexpected)?;
     Ok(OrgMember { user, org, role })
 }
 

@@ -14,6 +14,8 @@ const AUTH_TIME_KEY: &str = "auth_time";
 pub const SID_KEY: &str = "sid";
 /// The authorization request waiting for this browser to sign in or pick an organization.
 const PENDING_AUTHORIZATION_KEY: &str = "pending_authorization";
+/// The organization whose identity provider this sign-in came through: the only one it opens.
+const SSO_ORG_KEY: &str = "sso_org";
 /// A random value of each signed-in session, which its CSRF tokens are bound to.
 pub const CSRF_BINDING_KEY: &str = "csrf_binding";
 
@@ -23,6 +25,7 @@ impl TypedSession {
     /// Starts a signed-in session under a fresh id (no session fixation).
     pub fn sign_in(&self, user: &UserId) -> Result<(), SessionInsertError> {
         self.0.renew();
+        self.0.remove(SSO_ORG_KEY);
         self.0.insert(USER_ID_KEY, user.as_str())?;
         self.0.insert(AUTH_TIME_KEY, crate::store::now())?;
         self.0
@@ -51,6 +54,7 @@ impl TypedSession {
             ORG_ID_KEY,
             AUTH_TIME_KEY,
             SID_KEY,
+            SSO_ORG_KEY,
             CSRF_BINDING_KEY,
         ] {
             self.0.remove(key);
@@ -90,6 +94,21 @@ impl TypedSession {
             return Ok(());
         }
         self.0.insert(ORG_ID_KEY, org.as_str())
+    }
+
+    /// Confines this sign-in to `org`: it came through that organization's identity provider,
+    /// which vouches for the person there and nowhere else.
+    pub fn confine_to(&self, org: &OrganizationId) -> Result<(), SessionInsertError> {
+        self.0.insert(SSO_ORG_KEY, org.as_str())
+    }
+
+    /// The one organization this sign-in may open, when it came through an identity provider.
+    pub fn confined_to(&self) -> Option<OrganizationId> {
+        self.0
+            .get::<String>(SSO_ORG_KEY)
+            .ok()
+            .flatten()
+            .map(OrganizationId::from_stored)
     }
 
     /// Forgets the organization the user was working in (their membership ended).

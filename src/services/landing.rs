@@ -4,10 +4,16 @@ use crate::services::{Error, Result};
 use crate::state::AppState;
 use crate::store::{memberships, organizations, users};
 
-/// The user's organizations, the one chosen last first, then by name.
-pub async fn choices(state: &AppState, user: &User) -> Result<Vec<OrgChoice>> {
+/// The user's organizations, the one chosen last first, then by name; only `confined_to` for a
+/// sign-in through that organization's identity provider.
+pub async fn choices(
+    state: &AppState,
+    user: &User,
+    confined_to: Option<&OrganizationId>,
+) -> Result<Vec<OrgChoice>> {
     let last = users::last_organization(state.store.pool(), &user.id).await?;
     let mut choices = memberships::list_for_user(state.store.pool(), &user.id).await?;
+    choices.retain(|choice| confined_to.is_none_or(|only| &choice.id == only));
     if let Some(i) = last.and_then(|last| choices.iter().position(|c| c.id.as_str() == last)) {
         let chosen = choices.remove(i);
         choices.insert(0, chosen);
@@ -16,8 +22,13 @@ pub async fn choices(state: &AppState, user: &User) -> Result<Vec<OrgChoice>> {
 }
 
 /// Makes one of the user's organizations the one they chose last; `NotFound` for any other.
-pub async fn switch_to(state: &AppState, user: &User, slug: &str) -> Result<OrgChoice> {
-    let chosen = choices(state, user)
+pub async fn switch_to(
+    state: &AppState,
+    user: &User,
+    slug: &str,
+    confined_to: Option<&OrganizationId>,
+) -> Result<OrgChoice> {
+    let chosen = choices(state, user, confined_to)
         .await?
         .into_iter()
         .find(|c| c.slug.as_str() == slug)
@@ -44,7 +55,7 @@ pub async fn after_sign_in(
             .await?
             .map(|_| (org.id.clone(), org.slug.clone())),
         None => {
-            let mut choices = choices(state, user).await?;
+            let mut choices = choices(state, user, None).await?;
             match (choices.len(), choices.pop()) {
                 (1, Some(only)) => Some((only.id, only.slug)),
                 _ => None,

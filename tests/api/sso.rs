@@ -831,3 +831,69 @@ async fn a_provider_that_hangs_or_answers_too_much_fails_the_sign_in_plainly() {
         "the connection shows the error"
     );
 }
+
+#[tokio::test]
+async fn a_sign_in_through_the_provider_opens_its_organization_and_no_other() {
+    use crate::helpers::oidc::claims;
+    use usher::domain::Role;
+    use usher::domain::application::{ClientKind, OrgPolicy};
+    let w = world().await;
+    // Bea signs in with a password, and belongs to beta as well as acme.
+    w.app.create_org("Org beta", "beta", "shared", false).await;
+    w.app
+        .other_browser()
+        .create_verified_user("Bea", "bea@acme-corp.test", PASSWORD)
+        .await;
+    w.app
+        .add_member("beta", "bea@acme-corp.test", Role::Owner)
+        .await;
+    let mut bea = ada();
+    bea["email"] = "bea@acme-corp.test".into();
+    bea["sub"] = "bea-at-idp".into();
+
+    // Through acme's provider (linked: the domain is acme's), she is in acme, and only there.
+    let browser = w.app.other_browser();
+    let res = w
+        .sign_in(&browser, bea, Signing::Key(SigningAlgorithm::Rs256))
+        .await;
+    assert_eq!(location(&res), "/o/acme");
+    assert_eq!(browser.get("/o/acme").await.status(), StatusCode::OK);
+    let res = browser.get("/o/beta").await;
+    assert_eq!(
+        location(&res),
+        "/o/beta/login",
+        "beta asks her to sign in there"
+    );
+    let picker = browser.get_html("/orgs").await;
+    assert!(
+        picker.contains("Org acme") && !picker.contains("Org beta"),
+        "{picker}"
+    );
+    let client = w
+        .app
+        .register_client(ClientKind::Confidential, OrgPolicy::Required)
+        .await;
+    let res = browser
+        .authorize(&client, &[("organization", "beta")])
+        .await;
+    assert!(
+        location(&res).contains("error=access_denied"),
+        "{}",
+        location(&res)
+    );
+    let res = browser.authorize(&client, &[]).await;
+    let code = crate::helpers::oidc::param(&location(&res), "code").expect("acme, at once");
+    let tokens: Value = browser
+        .exchange(&client, &code, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id_token = claims(tokens["id_token"].as_str().unwrap());
+    assert_eq!(id_token["org_id"], w.app.org_id("acme").await);
+
+    // With her password she opens beta as before.
+    let with_password = w.app.other_browser();
+    with_password.sign_in("bea@acme-corp.test", PASSWORD).await;
+    assert_eq!(with_password.get("/o/beta").await.status(), StatusCode::OK);
+}

@@ -57,11 +57,18 @@ pub async fn decide_org(
     app: &Application,
     user: &User,
     requested: Option<&Organization>,
+    confined_to: Option<&OrganizationId>,
 ) -> Result<OrgDecision> {
     if app.organizations == OrgPolicy::None {
         return Ok(OrgDecision::Chosen(None));
     }
     if let Some(org) = requested {
+        if confined_to.is_some_and(|only| only != &org.id) {
+            return Err(OAuthError::access_denied(
+                "the person signed in through another organization's identity provider",
+            )
+            .into());
+        }
         if memberships::find_role(state.store.pool(), &org.id, &user.id)
             .await?
             .is_none()
@@ -77,7 +84,7 @@ pub async fn decide_org(
         landing::remember_choice(state, user, &org.id).await?;
         return Ok(OrgDecision::Chosen(Some(org.id.clone())));
     }
-    let choices: Vec<OrgChoice> = landing::choices(state, user)
+    let choices: Vec<OrgChoice> = landing::choices(state, user, confined_to)
         .await?
         .into_iter()
         .filter(|choice| !choice.suspended)
@@ -94,8 +101,13 @@ pub async fn decide_org(
 }
 
 /// The person picked `slug` on the picker: one of their organizations, or `NotFound`.
-pub async fn pick_org(state: &AppState, user: &User, slug: &str) -> Result<Organization> {
-    let chosen = landing::switch_to(state, user, slug).await?;
+pub async fn pick_org(
+    state: &AppState,
+    user: &User,
+    slug: &str,
+    confined_to: Option<&OrganizationId>,
+) -> Result<Organization> {
+    let chosen = landing::switch_to(state, user, slug, confined_to).await?;
     organizations::find_by_id(state.store.pool(), &chosen.id)
         .await?
         .filter(|org| !org.is_suspended())

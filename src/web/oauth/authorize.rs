@@ -120,7 +120,15 @@ pub async fn picker(
     let (Some(flow), Some(user)) = (kept_flow(&state, &session).await?, page.user.clone()) else {
         return Ok(see_other(Urls::Start.pattern()));
     };
-    match authorize::decide_org(&state, &flow.app, &user, None).await? {
+    match authorize::decide_org(
+        &state,
+        &flow.app,
+        &user,
+        None,
+        session.confined_to().as_ref(),
+    )
+    .await?
+    {
         OrgDecision::Pick(choices) => render(&PickerPage {
             page,
             app_name: flow.app.name.to_string(),
@@ -146,7 +154,8 @@ pub async fn pick(
     let (Some(flow), Some(user)) = (kept_flow(&state, &session).await?, page.user.clone()) else {
         return Ok(see_other(Urls::Start.pattern()));
     };
-    let org = authorize::pick_org(&state, &user, &form.slug).await?;
+    let org =
+        authorize::pick_org(&state, &user, &form.slug, session.confined_to().as_ref()).await?;
     proceed(page, &state, &session, flow, Some(org)).await
 }
 
@@ -204,7 +213,15 @@ async fn proceed(
         return Ok(see_other(&RealmUrls::Login.of(slug)));
     };
     let requested = picked.as_ref().or(flow.org.as_ref());
-    let org = match authorize::decide_org(state, &flow.app, &user, requested).await {
+    let org = match authorize::decide_org(
+        state,
+        &flow.app,
+        &user,
+        requested,
+        session.confined_to().as_ref(),
+    )
+    .await
+    {
         Ok(OrgDecision::Chosen(org)) => org,
         Ok(OrgDecision::Pick(_)) if flow.request.prompt == Prompt::None => {
             return answer_error(page, state, session, &flow, &INTERACTION_REQUIRED).await;

@@ -32,9 +32,10 @@ pub struct SwitchForm {
 pub async fn get(
     page: Page,
     state: web::Data<AppState>,
+    session: TypedSession,
     CurrentUser(user): CurrentUser,
 ) -> Result<HttpResponse, AppError> {
-    let choices = landing::choices(&state, &user).await?;
+    let choices = landing::choices(&state, &user, session.confined_to().as_ref()).await?;
     render(&PickerPage {
         page,
         choices,
@@ -49,7 +50,8 @@ pub async fn switch(
     CurrentUser(user): CurrentUser,
     form: web::Form<SwitchForm>,
 ) -> Result<HttpResponse, AppError> {
-    let chosen = landing::switch_to(&state, &user, &form.slug).await?;
+    let chosen =
+        landing::switch_to(&state, &user, &form.slug, session.confined_to().as_ref()).await?;
     session.set_org(&chosen.id).map_err(AppError::unexpected)?;
     Ok(see_other(&Urls::OrgHome.with(&chosen.slug)))
 }
@@ -70,7 +72,7 @@ pub async fn leave(
             Ok(Notice::LeftOrganization.redirect(Urls::Orgs.pattern()))
         }
         Err(Error::Refused(refusal)) => {
-            let choices = landing::choices(&state, &user).await?;
+            let choices = landing::choices(&state, &user, session.confined_to().as_ref()).await?;
             let page = PickerPage {
                 page,
                 choices,

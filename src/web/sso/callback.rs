@@ -77,6 +77,9 @@ pub async fn get(
             session
                 .set_org(&signed_in.org.id)
                 .map_err(AppError::unexpected)?;
+            session
+                .confine_to(&signed_in.org.id)
+                .map_err(AppError::unexpected)?;
             if let Some(sid) = session.sid() {
                 sso::logout::remember(&state, &sid, &signed_in).await?;
             }

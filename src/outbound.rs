@@ -16,9 +16,15 @@ pub fn client(extra_ca_file: Option<&Path>) -> anyhow::Result<reqwest::Client> {
     if let Some(path) = extra_ca_file {
         let pem = std::fs::read(path)
             .with_context(|| format!("USHER_EXTRA_CA_FILE: cannot read {}", path.display()))?;
-        for cert in reqwest::Certificate::from_pem_bundle(&pem)
-            .with_context(|| format!("USHER_EXTRA_CA_FILE: {} is not PEM", path.display()))?
-        {
+        let certs = reqwest::Certificate::from_pem_bundle(&pem)
+            .with_context(|| format!("USHER_EXTRA_CA_FILE: {} is not PEM", path.display()))?;
+        if certs.is_empty() {
+            anyhow::bail!(
+                "USHER_EXTRA_CA_FILE: {} holds no certificate",
+                path.display()
+            );
+        }
+        for cert in certs {
             builder = builder.add_root_certificate(cert);
         }
     }
@@ -30,4 +36,23 @@ pub fn client(extra_ca_file: Option<&Path>) -> anyhow::Result<reqwest::Client> {
         .user_agent(concat!("Usher/", env!("CARGO_PKG_VERSION")))
         .build()
         .context("building the outbound HTTP client")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client;
+
+    #[test]
+    fn an_extra_authority_file_must_hold_certificates() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing.pem");
+        assert!(client(Some(&missing)).is_err(), "a missing file");
+        let garbage = dir.path().join("garbage.pem");
+        std::fs::write(&garbage, "not a certificate").unwrap();
+        assert!(
+            client(Some(&garbage)).is_err(),
+            "a file without certificates"
+        );
+        assert!(client(None).is_ok());
+    }
 }

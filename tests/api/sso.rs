@@ -897,3 +897,29 @@ async fn a_sign_in_through_the_provider_opens_its_organization_and_no_other() {
     with_password.sign_in("bea@acme-corp.test", PASSWORD).await;
     assert_eq!(with_password.get("/o/beta").await.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_sign_in_started_on_one_instance_finishes_on_another() {
+    let w = world().await;
+    let public = url::Url::parse(&w.app.address).unwrap();
+    let b =
+        crate::helpers::spawn_on(w.app.db(), |settings| settings.public_url = Some(public)).await;
+    let browser = w.app.other_browser();
+    let authorize = w.start(&browser).await;
+    let code = w
+        .idp
+        .approve(&authorize, ada(), Signing::Key(SigningAlgorithm::Rs256));
+    // The provider's redirect reaches the other instance, with the browser's cookies.
+    let state = param(&authorize, "state");
+    let res = browser
+        .client
+        .get(b.url(&format!(
+            "/sso/{}/callback?code={code}&state={state}",
+            w.connection
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&res), "/o/acme");
+    assert_eq!(w.identities().await, 1);
+}

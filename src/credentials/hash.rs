@@ -3,6 +3,7 @@
 use std::str::FromStr;
 
 use super::argon2id::{self, Argon2idHash, Memory};
+use super::legacy::LegacyHash;
 
 /// A password hash as stored on an account. Parsing never guesses: a string of no kind Usher
 /// knows, or a known kind that does not parse, is an error rather than a hash that can never
@@ -10,11 +11,11 @@ use super::argon2id::{self, Argon2idHash, Memory};
 #[derive(Debug, Clone)]
 pub struct PasswordHash(Stored);
 
-/// One variant per format Usher can check. Imported and legacy formats (bcrypt, scrypt,
-/// PBKDF2, salted SHA, …) join here, each with the parse, verify and rehash rule of its own.
+/// Usher's own argon2id, or a format users brought from another system (see `legacy`).
 #[derive(Debug, Clone)]
 enum Stored {
     Argon2id(Argon2idHash),
+    Legacy(LegacyHash),
 }
 
 /// What a stored hash is, with the settings that decide how costly it is to check.
@@ -22,6 +23,8 @@ enum Stored {
 pub enum HashKind {
     /// argon2id in PHC form, the kind Usher writes.
     Argon2id(argon2id::Settings),
+    /// A format from another system, by name (`bcrypt`, `phpass`…).
+    Legacy(&'static str),
 }
 
 /// Why a stored string is not a hash Usher can check. It never carries the string itself: a
@@ -43,12 +46,17 @@ impl PasswordHash {
         if stored.starts_with("$argon2id$") {
             return Ok(Self(Stored::Argon2id(Argon2idHash::parse(stored)?)));
         }
-        Err(UnreadableHash::UnknownKind)
+        match LegacyHash::parse(stored) {
+            Some(Ok(legacy)) => Ok(Self(Stored::Legacy(legacy))),
+            Some(Err((kind, reason))) => Err(UnreadableHash::Malformed { kind, reason }),
+            None => Err(UnreadableHash::UnknownKind),
+        }
     }
 
     pub fn kind(&self) -> HashKind {
         match &self.0 {
             Stored::Argon2id(hash) => HashKind::Argon2id(hash.settings()),
+            Stored::Legacy(hash) => HashKind::Legacy(hash.name()),
         }
     }
 
@@ -57,6 +65,7 @@ impl PasswordHash {
     pub fn needs_rehash(&self) -> bool {
         match &self.0 {
             Stored::Argon2id(hash) => hash.needs_rehash(),
+            Stored::Legacy(_) => true,
         }
     }
 
@@ -65,6 +74,8 @@ impl PasswordHash {
     pub(super) fn verify(&self, password: &[u8], memory: &mut Memory) -> anyhow::Result<bool> {
         match &self.0 {
             Stored::Argon2id(hash) => hash.verify(password, memory),
+            // Passwords reach Usher as text; a byte string that is not UTF-8 matches nothing.
+            Stored::Legacy(hash) => Ok(std::str::from_utf8(password).is_ok_and(|p| hash.verify(p))),
         }
     }
 }
@@ -96,7 +107,9 @@ mod tests {
     #[test]
     fn parses_usher_argon2id_hashes_with_their_settings() {
         let hash: PasswordHash = USHER_HASH.parse().unwrap();
-        let HashKind::Argon2id(settings) = hash.kind();
+        let HashKind::Argon2id(settings) = hash.kind() else {
+            panic!("not argon2id");
+        };
         assert_eq!(settings, argon2id::CURRENT);
         assert_eq!(
             (settings.m_cost, settings.t_cost, settings.p_cost),
@@ -120,7 +133,9 @@ mod tests {
             (OLD_VERSION_HASH, 0x10, 1024, 1),
         ] {
             let hash = PasswordHash::parse(stored).unwrap();
-            let HashKind::Argon2id(settings) = hash.kind();
+            let HashKind::Argon2id(settings) = hash.kind() else {
+                panic!("not argon2id");
+            };
             assert_eq!(
                 (settings.version, settings.m_cost, settings.t_cost),
                 (version, m_cost, t_cost)
@@ -143,10 +158,9 @@ mod tests {
         for unknown in [
             "",
             "hunter2",
-            "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW",
-            "pbkdf2_sha256$600000$c2FsdA$aGFzaA==",
-            "$argon2i$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$aGFzaGhhc2hoYXNoaGFzaA",
-            "{SSHA}aGFzaGhhc2hoYXNoaGFzaA==",
+            "$7$CU..../....abc",
+            "5f4dcc3b5aa765d61d8327deb882cf99",
+            "sha1$salt$hash",
         ] {
             assert_eq!(
                 PasswordHash::parse(unknown).unwrap_err(),

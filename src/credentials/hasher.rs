@@ -65,6 +65,14 @@ impl Passwords {
             .await?
     }
 
+    /// Hashes a password that just matched a hash of an older kind, to replace it: the
+    /// password was checked, not chosen now, so the rules for new passwords do not apply.
+    pub async fn rehash(&self, password: &str) -> anyhow::Result<String> {
+        let password = SecretString::from(password);
+        self.run(move |memory| argon2id::hash(password.expose_secret().as_bytes(), memory))
+            .await?
+    }
+
     /// Checks `password` against `stored`; with no stored hash (unknown account or an account
     /// without a password) it checks the dummy hash and answers false, taking the same time.
     pub async fn verify(&self, password: &str, stored: Option<&str>) -> anyhow::Result<bool> {

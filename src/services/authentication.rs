@@ -1,4 +1,5 @@
 //! Password sign-in, and confirming a signed-in user's password, both behind the throttles.
+use crate::credentials::Verdict;
 use crate::domain::{ConnectionId, Email, EmailToken, TokenPurpose, User};
 use crate::email::messages::UnlockAccount;
 use crate::services::Result;
@@ -38,10 +39,13 @@ pub async fn sign_in(
         }
     };
     let stored = user.as_ref().and_then(|u| u.password_hash.as_deref());
-    let matches = state.passwords.verify(password, stored).await?;
+    let verdict = state.passwords.check(password, stored).await?;
     match user {
-        Some(user) if matches && !user.blocked && user.email_verified => {
+        Some(user) if verdict.matches() && !user.blocked && user.email_verified => {
             throttle::record_successful_sign_in(state, record, &identifier, attempt).await?;
+            if let Verdict::Matches { needs_rehash: true } = verdict {
+                rehash(state, &user, password).await?;
+            }
             Ok(SignInOutcome::SignedIn(user))
         }
         _ => {
@@ -82,6 +86,15 @@ pub async fn confirm_password(
     }
     throttle::record_failed_sign_in(state, record, &identifier, attempt).await?;
     Ok(Confirmation::Wrong)
+}
+
+/// Replaces a hash of an older kind (one a migrated user brought, or argon2id with weaker
+/// settings) with Usher's current argon2id of the password that just matched it.
+async fn rehash(state: &AppState, user: &User, password: &str) -> Result<()> {
+    let hash = state.passwords.rehash(password).await?;
+    users::update_password_hash(state.store.pool(), &user.id, &hash).await?;
+    tracing::info!(user = %user.id, "password hash upgraded to argon2id");
+    Ok(())
 }
 
 /// Tells the owner of a just-locked account, with a link that proves the mailbox and unlocks.

@@ -11,6 +11,7 @@ mod domains;
 mod faces;
 mod hardening;
 mod jobs;
+mod legacy_hashes;
 mod lockout;
 mod logs;
 mod mail;

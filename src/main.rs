@@ -25,6 +25,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Apps { command } => usher::cli::apps::run(command, &settings).await?,
         Command::Keys { command } => usher::cli::keys::run(command, &settings).await?,
+        Command::Import(args) => usher::cli::import::run(args, &settings).await?,
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! Command-line interface of the `usher` binary: the parser, and the subcommands that are more
 //! than starting the server.
 pub mod apps;
+pub mod import;
 pub mod keys;
 
 use clap::{Parser, Subcommand};
@@ -30,6 +31,9 @@ pub enum Command {
         #[command(subcommand)]
         command: apps::AppsCommand,
     },
+    /// Import users from a file: Auth0's bulk-import JSON, NDJSON or CSV. Works beside a
+    /// running server.
+    Import(import::ImportArgs),
     /// Manage the keys Usher signs tokens with. Works beside a running server.
     Keys {
         #[command(subcommand)]

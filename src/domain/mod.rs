@@ -7,6 +7,7 @@ pub mod connection;
 pub mod domain_name;
 pub mod email;
 pub mod ids;
+pub mod import;
 pub mod invitation;
 pub mod invitation_csv;
 pub mod mail;

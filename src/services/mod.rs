@@ -12,6 +12,7 @@ pub mod directory;
 pub mod domains;
 pub mod error;
 pub mod health;
+pub mod import;
 pub mod invitations;
 pub mod landing;
 pub mod members;

@@ -59,3 +59,16 @@ where
     .map(Connection::try_from)
     .collect()
 }
+
+/// The connection named `name`.
+pub async fn find_by_name<'c, E>(db: E, name: &str) -> Result<Option<Connection>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query_as::<_, ConnectionRow>("SELECT id, name, kind FROM connections WHERE name = $1")
+        .bind(name.to_owned())
+        .fetch_optional(db)
+        .await?
+        .map(Connection::try_from)
+        .transpose()
+}

@@ -13,6 +13,7 @@ pub mod connections;
 pub mod domains;
 pub mod email_tokens;
 pub mod external_identities;
+pub mod imports;
 pub mod invitations;
 pub mod jobs;
 pub mod known_browsers;

@@ -110,6 +110,38 @@ where
     .map(|row| row.map(User::from))
 }
 
+/// Like `insert`, for a bulk import: `None` when the connection has the email already,
+/// without aborting the caller's transaction.
+pub async fn insert_unless_taken<'c, E>(
+    db: E,
+    form: UserInsertForm<'_>,
+) -> Result<Option<User>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    let now = now();
+    let stamp = |on: bool| on.then_some(now);
+    sqlx::query_as::<_, UserRow>(concat!(
+        "INSERT INTO users (id, connection_id, email, name, password_hash, email_verified_at,
+                            operator_since, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+         ON CONFLICT (connection_id, email) DO NOTHING
+         RETURNING ",
+        user_columns!()
+    ))
+    .bind(UserId::new().as_str().to_owned())
+    .bind(form.connection_id.as_str().to_owned())
+    .bind(form.email.as_str().to_owned())
+    .bind(form.name.as_str().to_owned())
+    .bind(form.password_hash.map(str::to_owned))
+    .bind(stamp(form.email_verified))
+    .bind(stamp(form.operator))
+    .bind(now)
+    .fetch_optional(db)
+    .await
+    .map(|row| row.map(User::from))
+}
+
 /// Renames the user, and the name key of their memberships with it (one statement each;
 /// callers run both in a transaction).
 pub async fn update_name(

@@ -10,6 +10,7 @@ mod branding;
 mod domains;
 mod faces;
 mod hardening;
+mod imports;
 mod jobs;
 mod legacy_hashes;
 mod lockout;

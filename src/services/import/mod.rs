@@ -1,0 +1,281 @@
+//! Bulk imports of users: a file (Auth0's JSON array, NDJSON, or CSV) is checked whole first,
+//! so that a malformed one imports nothing, then imported a chunk of rows per transaction.
+//! Each chunk moves the import's position with its rows, so that an import stopped anywhere
+//! (a restart, a killed process) goes on from the last chunk committed: no row twice, none lost.
+pub mod reader;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use crate::domain::import::{ImportFormat, ImportRecord, RowError};
+use crate::domain::{Connection, ConnectionId, OrganizationId, Role, UserId};
+use crate::services::{Error, Result};
+use crate::store::imports::{self, ChunkCounts, ImportJob, NewImport};
+use crate::store::{Store, Tx, connections, memberships, organizations, users};
+use reader::{FileError, Position, Reader, Row};
+
+/// Rows imported per transaction.
+pub const CHUNK_ROWS: usize = 1000;
+
+/// What an import is asked to do.
+pub struct ImportRequest<'a> {
+    pub connection: &'a str,
+    pub organization: Option<&'a str>,
+    pub role: Role,
+    pub path: &'a Path,
+    pub format: Option<ImportFormat>,
+    pub update_existing: bool,
+    pub by: Option<&'a UserId>,
+}
+
+/// Why an import was not queued, in words for the operator.
+#[derive(Debug, thiserror::Error)]
+pub enum Refused {
+    #[error("no connection is named {0}")]
+    UnknownConnection(String),
+    #[error("no organization has the address {0}")]
+    UnknownOrganization(String),
+    #[error("name the format: the file's name does not end in .json, .ndjson or .csv")]
+    UnknownFormat,
+    #[error("the file is malformed, so nothing was imported: {0}")]
+    Malformed(#[from] FileError),
+    #[error(transparent)]
+    Failed(#[from] Error),
+}
+
+impl From<sqlx::Error> for Refused {
+    fn from(err: sqlx::Error) -> Self {
+        Self::Failed(err.into())
+    }
+}
+
+/// Checks the file and queues its import; the import's id.
+pub async fn create(
+    store: &Store,
+    request: ImportRequest<'_>,
+) -> std::result::Result<String, Refused> {
+    let db = store.pool();
+    let connection: Connection = connections::find_by_name(db, request.connection)
+        .await?
+        .ok_or_else(|| Refused::UnknownConnection(request.connection.to_owned()))?;
+    let organization = match request.organization {
+        Some(slug) => Some(
+            organizations::find_by_slug(db, slug)
+                .await?
+                .ok_or_else(|| Refused::UnknownOrganization(slug.to_owned()))?
+                .id,
+        ),
+        None => None,
+    };
+    let format = request
+        .format
+        .or_else(|| ImportFormat::of_file_name(&request.path.to_string_lossy()))
+        .ok_or(Refused::UnknownFormat)?;
+    let path: PathBuf = std::fs::canonicalize(request.path).map_err(|err| FileError {
+        line: 0,
+        message: format!("cannot open the file: {err}"),
+    })?;
+    let checked = path.clone();
+    tokio::task::spawn_blocking(move || reader::check(&checked, format))
+        .await
+        .map_err(Error::from)??;
+    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    let id = uuid::Uuid::now_v7().to_string();
+    let file_path = path.to_string_lossy();
+    imports::insert(
+        db,
+        NewImport {
+            id: &id,
+            connection: &connection.id,
+            organization: organization.as_ref(),
+            role: organization.as_ref().map(|_| request.role),
+            format: format.as_str(),
+            file_path: &file_path,
+            file_size: i64::try_from(size).unwrap_or(i64::MAX),
+            update_existing: request.update_existing,
+            created_by: request.by,
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
+pub async fn find(store: &Store, id: &str) -> Result<ImportJob> {
+    imports::find(store.pool(), id)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// Imports chunk after chunk until the file ends (or `max_chunks` have run); the import as
+/// it stands then. Another worker running the same import at the same time gets no chunk
+/// twice: each chunk commits only if the import is still where it started.
+pub async fn run(store: &Store, id: &str, max_chunks: Option<usize>) -> Result<ImportJob> {
+    let mut chunks = 0;
+    loop {
+        let job = find(store, id).await?;
+        if !matches!(job.status.as_str(), "queued" | "running") {
+            return Ok(job);
+        }
+        if max_chunks.is_some_and(|max| chunks >= max) {
+            return Ok(job);
+        }
+        match read_chunk(&job).await? {
+            Ok(rows) if rows.is_empty() => {
+                imports::finish(store.pool(), id, None).await?;
+            }
+            Ok(rows) => import_chunk(store, &job, rows).await?,
+            Err(fault) => {
+                imports::finish(store.pool(), id, Some(&fault.to_string())).await?;
+            }
+        }
+        chunks += 1;
+    }
+}
+
+/// The next chunk's rows, read off the async threads.
+async fn read_chunk(job: &ImportJob) -> Result<std::result::Result<Vec<Row>, FileError>> {
+    let format = ImportFormat::parse(&job.format).context("an import of an unknown format")?;
+    let path = PathBuf::from(&job.file_path);
+    let from = Position {
+        offset: u64::try_from(job.position).unwrap_or(0),
+        line: job.line,
+    };
+    Ok(tokio::task::spawn_blocking(move || {
+        let mut reader = Reader::open(&path, format, from)?;
+        let mut rows = Vec::with_capacity(CHUNK_ROWS);
+        while rows.len() < CHUNK_ROWS {
+            match reader.next_row()? {
+                Some(row) => rows.push(row),
+                None => break,
+            }
+        }
+        Ok(rows)
+    })
+    .await?)
+}
+
+struct Target {
+    connection: ConnectionId,
+    organization: Option<(OrganizationId, Role)>,
+    update_existing: bool,
+}
+
+async fn import_chunk(store: &Store, job: &ImportJob, rows: Vec<Row>) -> Result<()> {
+    let target = Target {
+        connection: ConnectionId::from_stored(job.connection_id.clone()),
+        organization: job.organization_id.clone().map(|org| {
+            let role = job
+                .role
+                .as_deref()
+                .and_then(Role::from_stored)
+                .unwrap_or(Role::Member);
+            (OrganizationId::from_stored(org), role)
+        }),
+        update_existing: job.update_existing != 0,
+    };
+    let mut tx = store.begin().await?;
+    let mut counts = ChunkCounts::default();
+    let mut last = Position {
+        offset: u64::try_from(job.position).unwrap_or(0),
+        line: job.line,
+    };
+    for row in rows {
+        last = row.after;
+        let email = match &row.record {
+            Ok(record) => Some(record.email.to_string()),
+            Err(_) => row.email.clone().filter(|email| !email.trim().is_empty()),
+        };
+        let outcome = match row.record {
+            Ok(record) => import_one(&mut tx, &job.id, &target, &record).await?,
+            Err(error) => Err(error),
+        };
+        match outcome {
+            Ok(Imported::Created) => counts.created += 1,
+            Ok(Imported::Updated) => counts.updated += 1,
+            Err(RowError::AlreadyExists) => {
+                counts.skipped += 1;
+                let reason = RowError::AlreadyExists.message();
+                imports::record_failure(&mut *tx, &job.id, row.line, email.as_deref(), reason)
+                    .await?;
+            }
+            Err(error) => {
+                counts.failed += 1;
+                let reason = error.message();
+                imports::record_failure(&mut *tx, &job.id, row.line, email.as_deref(), reason)
+                    .await?;
+            }
+        }
+    }
+    let to = (i64::try_from(last.offset).unwrap_or(i64::MAX), last.line);
+    if imports::advance(&mut *tx, &job.id, job.position, to, counts).await? {
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+enum Imported {
+    Created,
+    Updated,
+}
+
+async fn import_one(
+    tx: &mut Tx,
+    import: &str,
+    target: &Target,
+    record: &ImportRecord,
+) -> Result<std::result::Result<Imported, RowError>> {
+    let form = users::UserInsertForm {
+        connection_id: &target.connection,
+        email: &record.email,
+        name: &record.name,
+        password_hash: record.password_hash.as_deref(),
+        email_verified: record.email_verified,
+        operator: false,
+    };
+    if let Some(user) = users::insert_unless_taken(&mut **tx, form).await? {
+        if record.blocked {
+            users::set_blocked(&mut **tx, &user.id, true).await?;
+        }
+        imports::record_migration(
+            &mut **tx,
+            &user.id,
+            &target.connection,
+            import,
+            record.legacy_id.as_deref(),
+        )
+        .await?;
+        if let Some((org, role)) = &target.organization {
+            memberships::insert(&mut **tx, org, &user, *role).await?;
+        }
+        return Ok(Ok(Imported::Created));
+    }
+    // The email is taken: by an earlier row of this very file, or by an existing user.
+    let importer = imports::importer_of(&mut **tx, &target.connection, &record.email).await?;
+    if importer.flatten().as_deref() == Some(import) {
+        return Ok(Err(RowError::DuplicateInFile));
+    }
+    if !target.update_existing {
+        return Ok(Err(RowError::AlreadyExists));
+    }
+    let Some(user) = users::find_by_email(&mut **tx, &target.connection, &record.email).await?
+    else {
+        return Ok(Err(RowError::AlreadyExists));
+    };
+    imports::update_user(
+        &mut **tx,
+        &user,
+        record.name.as_str(),
+        record.password_hash.as_deref(),
+        record.email_verified,
+    )
+    .await?;
+    if let Some((org, role)) = &target.organization
+        && memberships::find_role(&mut **tx, org, &user.id)
+            .await?
+            .is_none()
+    {
+        memberships::insert(&mut **tx, org, &user, *role).await?;
+    }
+    Ok(Ok(Imported::Updated))
+}

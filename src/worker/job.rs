@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::Context;
 use super::backchannel_logout::{self, SendLogoutToken};
 use super::domain_checks::{self, RecheckDomains};
+use super::import::{self, RunImport};
 use super::key_rotation::{self, RotateSigningKeys};
 use super::mail::{self, DeliverMail, RetryMail};
 use super::sweep::{self, Sweep};
@@ -22,6 +23,7 @@ pub enum Job {
     RecheckDomains(RecheckDomains),
     RotateSigningKeys(RotateSigningKeys),
     SendLogoutToken(SendLogoutToken),
+    RunImport(RunImport),
 }
 
 impl Job {
@@ -45,6 +47,7 @@ impl Job {
             Job::RecheckDomains(_) => Some(domain_checks::EVERY_SECS),
             Job::RotateSigningKeys(_) => Some(key_rotation::EVERY_SECS),
             Job::SendLogoutToken(_) => None,
+            Job::RunImport(_) => None,
         }
     }
 
@@ -58,6 +61,7 @@ impl Job {
             Job::RecheckDomains(_) => domain_checks::MAX_ATTEMPTS,
             Job::RotateSigningKeys(_) => key_rotation::MAX_ATTEMPTS,
             Job::SendLogoutToken(_) => backchannel_logout::MAX_ATTEMPTS,
+            Job::RunImport(_) => import::MAX_ATTEMPTS,
         }
     }
 
@@ -69,6 +73,7 @@ impl Job {
             Job::RecheckDomains(job) => job.run(ctx).await,
             Job::RotateSigningKeys(job) => job.run(ctx).await,
             Job::SendLogoutToken(job) => job.run(ctx).await,
+            Job::RunImport(job) => job.run(ctx).await,
         }
     }
 

@@ -10,6 +10,7 @@
 //! looks for due work every second.
 pub mod backchannel_logout;
 pub mod domain_checks;
+pub mod import;
 pub mod job;
 pub mod key_rotation;
 pub mod mail;

@@ -247,3 +247,28 @@ async fn an_import_stopped_after_any_chunk_goes_on_without_duplicates_or_losses(
         total as i64
     );
 }
+
+#[tokio::test]
+async fn an_import_queued_for_the_job_runner_runs_to_its_end() {
+    let app = spawn_app().await;
+    let users: Vec<Value> = (0..CHUNK_ROWS + 10).map(user).collect();
+    let path = write(&app, "queued.json", &serde_json::to_string(&users).unwrap());
+    let request = ImportRequest {
+        connection: "default",
+        organization: None,
+        role: Role::Member,
+        path: &path,
+        format: None,
+        update_existing: false,
+        by: None,
+    };
+    let id = import::create(&app.store, request).await.unwrap();
+    import::queue(&app.store, &id).await.unwrap();
+    let job =
+        crate::helpers::eventually(std::time::Duration::from_secs(60), "the import", || async {
+            let job = import::find(&app.store, &id).await.unwrap();
+            (job.status == "done").then_some(job)
+        })
+        .await;
+    assert_eq!(job.created, (CHUNK_ROWS + 10) as i64);
+}

@@ -13,6 +13,7 @@ use crate::domain::{Connection, ConnectionId, OrganizationId, Role, UserId};
 use crate::services::{Error, Result};
 use crate::store::imports::{self, ChunkCounts, ImportJob, NewImport};
 use crate::store::{Store, Tx, connections, memberships, organizations, users};
+use crate::worker::{self, Job, import::RunImport};
 use reader::{FileError, Position, Reader, Row};
 
 /// Rows imported per transaction.
@@ -99,6 +100,15 @@ pub async fn create(
     )
     .await?;
     Ok(id)
+}
+
+/// Hands import `id` to the job runner of whichever instance claims it first.
+pub async fn queue(store: &Store, id: &str) -> Result<()> {
+    let job = Job::RunImport(RunImport {
+        import_id: id.to_owned(),
+    });
+    worker::enqueue(store.pool(), &job, crate::store::now()).await?;
+    Ok(())
 }
 
 pub async fn find(store: &Store, id: &str) -> Result<ImportJob> {

@@ -94,6 +94,7 @@ impl Application {
             sealer: Sealer::new(&secret)?,
             keys: KeyRing::default(),
             http: http.clone(),
+            imports_dir: settings.data_dir.join("imports"),
         };
         // The first signing key, made off the request path (an RSA key takes a moment).
         let (keys_store, sealer) = (store.clone(), state.sealer.clone());

@@ -16,7 +16,7 @@ use crate::domain::Role;
 use crate::domain::import::ImportFormat;
 use crate::services::import::{self, ImportRequest};
 use crate::store::Store;
-use crate::store::imports::{self as import_store, ImportJob};
+use crate::store::imports::ImportJob;
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
@@ -136,7 +136,7 @@ async fn write_report(
     writer.write_record(["line", "email", "reason"])?;
     let mut after = 0;
     loop {
-        let page = import_store::failures_page(store.pool(), &job.id, after, 1000).await?;
+        let page = import::failures(store, &job.id, after).await?;
         let Some(last) = page.last() else { break };
         after = last.line;
         for failure in &page {

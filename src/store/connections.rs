@@ -72,3 +72,19 @@ where
         .map(Connection::try_from)
         .transpose()
 }
+
+/// The password connections (the shared one and the isolated organizations'), by name: where
+/// imported users can be created.
+pub async fn list_password<'c, E>(db: E) -> Result<Vec<Connection>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query_as::<_, ConnectionRow>(
+        "SELECT id, name, kind FROM connections WHERE kind = 'password' ORDER BY name",
+    )
+    .fetch_all(db)
+    .await?
+    .into_iter()
+    .map(Connection::try_from)
+    .collect()
+}

@@ -270,3 +270,18 @@ where
     .await
     .map(drop)
 }
+
+/// The newest imports first.
+pub async fn list_recent<'c, E>(db: E, limit: i64) -> Result<Vec<ImportJob>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query_as(concat!(
+        "SELECT ",
+        import_columns!(),
+        " FROM import_jobs ORDER BY created_at DESC, id DESC LIMIT $1"
+    ))
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}

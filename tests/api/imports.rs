@@ -272,3 +272,95 @@ async fn an_import_queued_for_the_job_runner_runs_to_its_end() {
         .await;
     assert_eq!(job.created, (CHUNK_ROWS + 10) as i64);
 }
+
+/// Uploads `file` as `name` to the operator's import form, CSRF token first.
+async fn upload(
+    app: &TestApp,
+    name: &str,
+    file: &[u8],
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let token = app.csrf().await;
+    let boundary = "usherImportBoundary42";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{token}\r\n"
+    );
+    for (field, value) in fields {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n"
+        ));
+    }
+    body.push_str(&format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+         Content-Type: application/octet-stream\r\n\r\n"
+    ));
+    let mut body = body.into_bytes();
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    app.client
+        .post(app.url("/admin/imports"))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_operator_uploads_a_file_and_follows_the_import_to_its_end() {
+    let app = spawn_app().await;
+    app.become_operator().await;
+    app.create_org("Acme", "acme", "shared", false).await;
+    let page = app.get_html("/admin/imports").await;
+    assert!(page.contains("Import a file"));
+
+    let bad = upload(
+        &app,
+        "users.json",
+        b"[{\"email\": ",
+        &[("connection", "default")],
+    )
+    .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text().await.unwrap().contains("nothing was imported"));
+
+    let mut users: Vec<Value> = (0..3).map(user).collect();
+    users.push(json!({"email": "nope"}));
+    let file = serde_json::to_vec(&users).unwrap();
+    let fields = [
+        ("connection", "default"),
+        ("org", "acme"),
+        ("role", "member"),
+    ];
+    let res = upload(&app, "users.json", &file, &fields).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page_path = crate::helpers::location(&res);
+    let page =
+        crate::helpers::eventually(std::time::Duration::from_secs(60), "the import", || async {
+            let page = app.get_html(&page_path).await;
+            page.contains("Import: done").then_some(page)
+        })
+        .await;
+    assert!(page.contains("<dt>Created</dt><dd>3</dd>"), "{page}");
+    assert!(page.contains("<dt>Failed</dt><dd>1</dd>"), "{page}");
+    assert!(
+        !page.contains("http-equiv=\"refresh\""),
+        "a finished import stops refreshing"
+    );
+    let report = app.get_html(&format!("{page_path}/failed-rows.csv")).await;
+    assert_eq!(report, "line,email,reason\n1,nope,invalid email\n");
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM memberships WHERE role = 'member'"
+        )
+        .await,
+        3
+    );
+    // Another person gets nothing of this.
+    let stranger = app.other_browser();
+    assert_ne!(stranger.get(&page_path).await.status(), StatusCode::OK);
+}

@@ -111,6 +111,21 @@ pub async fn queue(store: &Store, id: &str) -> Result<()> {
     Ok(())
 }
 
+/// The newest imports, for the operator's list.
+pub async fn recent(store: &Store) -> Result<Vec<ImportJob>> {
+    Ok(imports::list_recent(store.pool(), 20).await?)
+}
+
+/// The connections users can be imported into.
+pub async fn targets(store: &Store) -> Result<Vec<Connection>> {
+    Ok(connections::list_password(store.pool()).await?)
+}
+
+/// The rows import `id` did not take, after `after_line`, a page at a time.
+pub async fn failures(store: &Store, id: &str, after_line: i64) -> Result<Vec<imports::Failure>> {
+    Ok(imports::failures_page(store.pool(), id, after_line, 1000).await?)
+}
+
 pub async fn find(store: &Store, id: &str) -> Result<ImportJob> {
     imports::find(store.pool(), id)
         .await?

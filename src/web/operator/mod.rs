@@ -1,8 +1,9 @@
-//! The platform operator's portal under `/admin` (organizations, applications, users, the
-//! audit log), and the one-time link that creates the first operator.
+//! The platform operator's portal under `/admin` (organizations, applications, users, imports,
+//! the audit log), and the one-time link that creates the first operator.
 pub mod apps;
 pub mod directory;
 pub mod home;
+pub mod imports;
 pub mod orgs;
 pub mod setup;
 
@@ -52,6 +53,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(directory::audit),
         )
         .configure(apps::configure)
+        .configure(imports::configure)
         .service(
             web::resource(Urls::OperatorSetup.pattern())
                 .get(setup::get)

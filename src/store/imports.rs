@@ -224,6 +224,45 @@ where
     .map(drop)
 }
 
+/// `record_migration` for many users of one import in one statement (at most
+/// `users::INSERT_BATCH`).
+pub async fn record_migrations<'c, E>(
+    db: E,
+    users: &[(&UserId, Option<&str>)],
+    connection: &ConnectionId,
+    import: &str,
+) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    if users.is_empty() {
+        return Ok(());
+    }
+    let mut sql = String::from(
+        "INSERT INTO user_migrations (user_id, connection_id, how, import_id, legacy_id,
+                                      migrated_at) VALUES ",
+    );
+    for i in 0..users.len() {
+        let n = i * 2;
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str(&format!("(${}, $1, 'import', $2, ${}, $3)", n + 4, n + 5));
+    }
+    sql.push_str(" ON CONFLICT (user_id) DO NOTHING");
+    // The text is built from placeholders only; every value is bound.
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(connection.as_str().to_owned())
+        .bind(import.to_owned())
+        .bind(now());
+    for (user, legacy_id) in users {
+        query = query
+            .bind(user.as_str().to_owned())
+            .bind(legacy_id.map(str::to_owned));
+    }
+    query.execute(db).await.map(drop)
+}
+
 /// The import that brought the user with `email` at `connection`, if one did.
 pub async fn importer_of<'c, E>(
     db: E,

@@ -142,6 +142,71 @@ where
     .map(|row| row.map(User::from))
 }
 
+/// Rows a multi-row insert takes at most: within SQLite's and PostgreSQL's bound-parameter
+/// limits at eight parameters a row.
+pub const INSERT_BATCH: usize = 500;
+
+/// `insert_unless_taken` for many users in one statement (at most `INSERT_BATCH`): the users
+/// created; an email the connection has already (or that comes twice) is left out.
+pub async fn insert_many_unless_taken<'c, E>(
+    db: E,
+    forms: &[UserInsertForm<'_>],
+) -> Result<Vec<User>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    if forms.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = String::from(
+        "INSERT INTO users (id, connection_id, email, name, password_hash, email_verified_at,
+                            operator_since, created_at, updated_at) VALUES ",
+    );
+    for i in 0..forms.len() {
+        let n = i * 8;
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str(&format!(
+            "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+            n + 1,
+            n + 2,
+            n + 3,
+            n + 4,
+            n + 5,
+            n + 6,
+            n + 7,
+            n + 8,
+            n + 8
+        ));
+    }
+    sql.push_str(concat!(
+        " ON CONFLICT (connection_id, email) DO NOTHING RETURNING ",
+        user_columns!()
+    ));
+    let now = now();
+    let stamp = |on: bool| on.then_some(now);
+    // The text is built from placeholders only; every value is bound.
+    let mut query = sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql));
+    for form in forms {
+        query = query
+            .bind(UserId::new().as_str().to_owned())
+            .bind(form.connection_id.as_str().to_owned())
+            .bind(form.email.as_str().to_owned())
+            .bind(form.name.as_str().to_owned())
+            .bind(form.password_hash.map(str::to_owned))
+            .bind(stamp(form.email_verified))
+            .bind(stamp(form.operator))
+            .bind(now);
+    }
+    Ok(query
+        .fetch_all(db)
+        .await?
+        .into_iter()
+        .map(User::from)
+        .collect())
+}
+
 /// Renames the user, and the name key of their memberships with it (one statement each;
 /// callers run both in a transaction).
 pub async fn update_name(

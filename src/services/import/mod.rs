@@ -201,36 +201,49 @@ async fn import_chunk(store: &Store, job: &ImportJob, rows: Vec<Row>) -> Result<
     };
     let mut tx = store.begin().await?;
     let mut counts = ChunkCounts::default();
-    let mut last = Position {
-        offset: u64::try_from(job.position).unwrap_or(0),
-        line: job.line,
-    };
+    let last = rows.last().map_or(
+        Position {
+            offset: u64::try_from(job.position).unwrap_or(0),
+            line: job.line,
+        },
+        |row| row.after,
+    );
+    let mut records = Vec::with_capacity(rows.len());
+    let mut outcomes = Vec::new();
     for row in rows {
-        last = row.after;
-        let email = match &row.record {
-            Ok(record) => Some(record.email.to_string()),
-            Err(_) => row.email.clone().filter(|email| !email.trim().is_empty()),
-        };
-        let outcome = match row.record {
-            Ok(record) => import_one(&mut tx, &job.id, &target, &record).await?,
-            Err(error) => Err(error),
-        };
-        match outcome {
-            Ok(Imported::Created) => counts.created += 1,
-            Ok(Imported::Updated) => counts.updated += 1,
+        match row.record {
+            Ok(record) => records.push((row.line, record)),
+            Err(error) => {
+                let email = row.email.filter(|email| !email.trim().is_empty());
+                outcomes.push((row.line, email, Err(error)));
+            }
+        }
+    }
+    for batch in records.chunks(users::INSERT_BATCH) {
+        for (line, record, outcome) in import_batch(&mut tx, &job.id, &target, batch).await? {
+            outcomes.push((line, Some(record.email.to_string()), outcome));
+        }
+    }
+    for (line, email, outcome) in outcomes {
+        let reason = match outcome {
+            Ok(Imported::Created) => {
+                counts.created += 1;
+                continue;
+            }
+            Ok(Imported::Updated) => {
+                counts.updated += 1;
+                continue;
+            }
             Err(RowError::AlreadyExists) => {
                 counts.skipped += 1;
-                let reason = RowError::AlreadyExists.message();
-                imports::record_failure(&mut *tx, &job.id, row.line, email.as_deref(), reason)
-                    .await?;
+                RowError::AlreadyExists.message()
             }
             Err(error) => {
                 counts.failed += 1;
-                let reason = error.message();
-                imports::record_failure(&mut *tx, &job.id, row.line, email.as_deref(), reason)
-                    .await?;
+                error.message()
             }
-        }
+        };
+        imports::record_failure(&mut *tx, &job.id, line, email.as_deref(), reason).await?;
     }
     let to = (i64::try_from(last.offset).unwrap_or(i64::MAX), last.line);
     if imports::advance(&mut *tx, &job.id, job.position, to, counts).await? {
@@ -239,42 +252,78 @@ async fn import_chunk(store: &Store, job: &ImportJob, rows: Vec<Row>) -> Result<
     Ok(())
 }
 
+type Outcome = std::result::Result<Imported, RowError>;
+
+/// Creates a batch of users with one statement, then settles the rows whose email was taken
+/// (an earlier row of the file, or a user who exists) one by one.
+async fn import_batch<'r>(
+    tx: &mut Tx,
+    import: &str,
+    target: &Target,
+    batch: &'r [(i64, ImportRecord)],
+) -> Result<Vec<(i64, &'r ImportRecord, Outcome)>> {
+    let forms: Vec<users::UserInsertForm<'_>> = batch
+        .iter()
+        .map(|(_, record)| users::UserInsertForm {
+            connection_id: &target.connection,
+            email: &record.email,
+            name: &record.name,
+            password_hash: record.password_hash.as_deref(),
+            email_verified: record.email_verified,
+            operator: false,
+        })
+        .collect();
+    let mut created: std::collections::HashMap<String, crate::domain::User> =
+        users::insert_many_unless_taken(&mut **tx, &forms)
+            .await?
+            .into_iter()
+            .map(|user| (user.email.to_string(), user))
+            .collect();
+    let mut outcomes = Vec::with_capacity(batch.len());
+    let mut migrated = Vec::new();
+    let mut taken = Vec::new();
+    for (line, record) in batch {
+        // The first row of an email created it; a later one is settled as a taken email,
+        // once the users created here are recorded as this import's.
+        let Some(user) = created.remove(record.email.as_str()) else {
+            taken.push((*line, record));
+            continue;
+        };
+        if record.blocked {
+            users::set_blocked(&mut **tx, &user.id, true).await?;
+        }
+        if let Some((org, role)) = &target.organization {
+            memberships::insert(&mut **tx, org, &user, *role).await?;
+        }
+        migrated.push((user.id, record.legacy_id.as_deref()));
+        outcomes.push((*line, record, Ok(Imported::Created)));
+    }
+    let migrated: Vec<(&UserId, Option<&str>)> =
+        migrated.iter().map(|(id, legacy)| (id, *legacy)).collect();
+    imports::record_migrations(&mut **tx, &migrated, &target.connection, import).await?;
+    for (line, record) in taken {
+        outcomes.push((
+            line,
+            record,
+            settle_taken(tx, import, target, record).await?,
+        ));
+    }
+    Ok(outcomes)
+}
+
 enum Imported {
     Created,
     Updated,
 }
 
-async fn import_one(
+/// A row whose email the connection has: a duplicate of an earlier row of this file, an
+/// existing user to update when asked, or one to leave as it is.
+async fn settle_taken(
     tx: &mut Tx,
     import: &str,
     target: &Target,
     record: &ImportRecord,
-) -> Result<std::result::Result<Imported, RowError>> {
-    let form = users::UserInsertForm {
-        connection_id: &target.connection,
-        email: &record.email,
-        name: &record.name,
-        password_hash: record.password_hash.as_deref(),
-        email_verified: record.email_verified,
-        operator: false,
-    };
-    if let Some(user) = users::insert_unless_taken(&mut **tx, form).await? {
-        if record.blocked {
-            users::set_blocked(&mut **tx, &user.id, true).await?;
-        }
-        imports::record_migration(
-            &mut **tx,
-            &user.id,
-            &target.connection,
-            import,
-            record.legacy_id.as_deref(),
-        )
-        .await?;
-        if let Some((org, role)) = &target.organization {
-            memberships::insert(&mut **tx, org, &user, *role).await?;
-        }
-        return Ok(Ok(Imported::Created));
-    }
+) -> Result<Outcome> {
     // The email is taken: by an earlier row of this very file, or by an existing user.
     let importer = imports::importer_of(&mut **tx, &target.connection, &record.email).await?;
     if importer.flatten().as_deref() == Some(import) {

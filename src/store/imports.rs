@@ -225,7 +225,7 @@ where
 }
 
 /// `record_migration` for many users of one import in one statement (at most
-/// `users::INSERT_BATCH`).
+/// `users::MAX_INSERT_BATCH`).
 pub async fn record_migrations<'c, E>(
     db: E,
     users: &[(&UserId, Option<&str>)],

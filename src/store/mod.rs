@@ -123,6 +123,20 @@ impl Store {
         &self.pool
     }
 
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// How many rows a multi-row insert should carry: SQLite binds a long statement's
+    /// parameters more slowly than it saves round trips, PostgreSQL the other way round
+    /// (measured with scripts/bench-import.sh).
+    pub fn insert_batch(&self) -> usize {
+        match self.backend {
+            Backend::Sqlite => 500,
+            Backend::Postgres => 1000,
+        }
+    }
+
     /// Starts a transaction. On SQLite it takes the write lock at once: a deferred transaction
     /// that reads first and writes later fails with "busy" when another writer slipped in
     /// between, which the busy timeout cannot cure.

@@ -143,10 +143,10 @@ where
 }
 
 /// Rows a multi-row insert takes at most: within SQLite's and PostgreSQL's bound-parameter
-/// limits at eight parameters a row.
-pub const INSERT_BATCH: usize = 500;
+/// limits at eight parameters a row (see `Store::insert_batch` for the size to use).
+pub const MAX_INSERT_BATCH: usize = 4000;
 
-/// `insert_unless_taken` for many users in one statement (at most `INSERT_BATCH`): the users
+/// `insert_unless_taken` for many users in one statement (at most `MAX_INSERT_BATCH`): the users
 /// created; an email the connection has already (or that comes twice) is left out.
 pub async fn insert_many_unless_taken<'c, E>(
     db: E,

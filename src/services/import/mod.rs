@@ -17,7 +17,7 @@ use crate::worker::{self, Job, import::RunImport};
 use reader::{FileError, Position, Reader, Row};
 
 /// Rows imported per transaction.
-pub const CHUNK_ROWS: usize = 1000;
+pub const CHUNK_ROWS: usize = 5000;
 
 /// What an import is asked to do.
 pub struct ImportRequest<'a> {
@@ -219,7 +219,8 @@ async fn import_chunk(store: &Store, job: &ImportJob, rows: Vec<Row>) -> Result<
             }
         }
     }
-    for batch in records.chunks(users::INSERT_BATCH) {
+    let batch_rows = store.insert_batch().min(users::MAX_INSERT_BATCH);
+    for batch in records.chunks(batch_rows) {
         for (line, record, outcome) in import_batch(&mut tx, &job.id, &target, batch).await? {
             outcomes.push((line, Some(record.email.to_string()), outcome));
         }

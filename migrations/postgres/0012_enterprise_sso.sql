@@ -21,6 +21,9 @@ CREATE TABLE oidc_connections (
     create_users         BIGINT NOT NULL,
     update_every_sign_in BIGINT NOT NULL,
     enforce_sso          BIGINT NOT NULL,
+    -- The role of who last changed it: an existing account of a higher role in the
+    -- organization is never linked to it (an admin's provider cannot take an owner's account).
+    managed_by_role      TEXT NOT NULL CHECK (managed_by_role IN ('owner', 'admin', 'member')),
     enabled              BIGINT NOT NULL,
     -- The provider's discovery document and key set as last fetched.
     metadata             TEXT NOT NULL,

@@ -29,12 +29,14 @@ CREATE TABLE import_jobs (
 CREATE INDEX import_jobs_by_time ON import_jobs (created_at);
 
 -- The rows an import could not take, with a reason in plain words.
+-- A row is known by the byte after it (a minified JSON file has every row on line 1).
 CREATE TABLE import_failures (
     import_id  TEXT NOT NULL REFERENCES import_jobs (id) ON DELETE CASCADE,
+    position   BIGINT NOT NULL,
     line       BIGINT NOT NULL,
     email      TEXT,
     reason     TEXT NOT NULL,
-    PRIMARY KEY (import_id, line)
+    PRIMARY KEY (import_id, position)
 );
 
 -- How a user came over from another system: imported in bulk, or at their first sign-in.

@@ -138,7 +138,7 @@ async fn write_report(
     loop {
         let page = import::failures(store, &job.id, after).await?;
         let Some(last) = page.last() else { break };
-        after = last.line;
+        after = last.position;
         for failure in &page {
             let line = failure.line.to_string();
             writer.write_record([

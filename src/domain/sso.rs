@@ -168,6 +168,8 @@ pub struct OidcConnection {
     /// The client secret, sealed with the secret key for this connection.
     pub sealed_secret: String,
     pub settings: SsoSettings,
+    /// The role of who last changed it (see `provisioning`: no account above it is linked).
+    pub managed_by_role: Role,
     pub enabled: bool,
     /// The provider's discovery document and key set, as last fetched (JSON).
     pub metadata: String,
@@ -216,12 +218,14 @@ impl ExternalProfile {
                 .collect();
             (!parts.is_empty()).then(|| parts.join(" "))
         });
-        // Some providers send `"email_verified": "true"`.
-        let email_verified = match claims.get("email_verified") {
-            Some(Value::Bool(verified)) => *verified,
-            Some(Value::String(verified)) => verified == "true",
-            _ => false,
-        };
+        // Some providers send `"email_verified": "true"`. It vouches for the `email` claim only:
+        // an address read from another claim (a username, a UPN) is never taken as verified.
+        let email_verified = map.email == "email"
+            && match claims.get("email_verified") {
+                Some(Value::Bool(verified)) => *verified,
+                Some(Value::String(verified)) => verified == "true",
+                _ => false,
+            };
         let groups = match claims.get(&map.groups) {
             Some(Value::Array(items)) => items
                 .iter()
@@ -311,7 +315,10 @@ mod tests {
             &claims(json!({"mail": "x@y.com", "email_verified": "true", "roles": "ops"})),
             &custom,
         );
-        assert!(profile.email_verified);
+        assert!(
+            !profile.email_verified,
+            "email_verified vouches for `email` only"
+        );
         assert_eq!(profile.groups, vec!["ops".to_owned()]);
         assert_eq!(profile.name, None);
     }

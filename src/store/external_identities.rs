@@ -88,3 +88,19 @@ where
     .fetch_one(db)
     .await
 }
+
+/// Forgets every person the connection knew: its provider changed, and a `sub` of the new one
+/// must never sign in as someone the old one knew.
+pub async fn delete_for_connection<'c, E>(
+    db: E,
+    connection: &ConnectionId,
+) -> Result<u64, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query("DELETE FROM external_identities WHERE connection_id = $1")
+        .bind(connection.as_str().to_owned())
+        .execute(db)
+        .await
+        .map(|done| done.rows_affected())
+}

@@ -146,10 +146,11 @@ where
     .map(drop)
 }
 
+/// A row that was not imported: where it ends (`position`), its line, email and reason.
 pub async fn record_failure<'c, E>(
     db: E,
     id: &str,
-    line: i64,
+    (position, line): (i64, i64),
     email: Option<&str>,
     reason: &str,
 ) -> Result<(), sqlx::Error>
@@ -157,10 +158,12 @@ where
     E: Executor<'c, Database = Any>,
 {
     sqlx::query(
-        "INSERT INTO import_failures (import_id, line, email, reason) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (import_id, line) DO NOTHING",
+        "INSERT INTO import_failures (import_id, position, line, email, reason)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (import_id, position) DO NOTHING",
     )
     .bind(id.to_owned())
+    .bind(position)
     .bind(line)
     .bind(email.map(str::to_owned))
     .bind(reason.to_owned())
@@ -171,27 +174,28 @@ where
 
 #[derive(Debug, Clone, FromRow)]
 pub struct Failure {
+    pub position: i64,
     pub line: i64,
     pub email: Option<String>,
     pub reason: String,
 }
 
-/// The failed rows after `after_line`, by line, `limit` at a time.
+/// The failed rows after `after` (a position), in file order, `limit` at a time.
 pub async fn failures_page<'c, E>(
     db: E,
     id: &str,
-    after_line: i64,
+    after: i64,
     limit: i64,
 ) -> Result<Vec<Failure>, sqlx::Error>
 where
     E: Executor<'c, Database = Any>,
 {
     sqlx::query_as(
-        "SELECT line, email, reason FROM import_failures
-         WHERE import_id = $1 AND line > $2 ORDER BY line LIMIT $3",
+        "SELECT position, line, email, reason FROM import_failures
+         WHERE import_id = $1 AND position > $2 ORDER BY position LIMIT $3",
     )
     .bind(id.to_owned())
-    .bind(after_line)
+    .bind(after)
     .bind(limit)
     .fetch_all(db)
     .await

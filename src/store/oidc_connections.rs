@@ -11,7 +11,7 @@ macro_rules! oidc_columns {
         "connection_id, organization_id, display_name, issuer, client_id, client_secret, scopes,
          claim_map, role_rules, default_role, create_users, update_every_sign_in, enforce_sso,
          enabled, metadata, jwks, jwks_fetched_at, last_success_at, last_error_at, last_error,
-         created_at"
+         created_at, managed_by_role"
     };
 }
 
@@ -38,6 +38,7 @@ struct OidcRow {
     last_error_at: Option<i64>,
     last_error: Option<String>,
     created_at: i64,
+    managed_by_role: String,
 }
 
 impl TryFrom<OidcRow> for OidcConnection {
@@ -64,6 +65,8 @@ impl TryFrom<OidcRow> for OidcConnection {
             client_id: row.client_id,
             sealed_secret: row.client_secret,
             settings,
+            managed_by_role: Role::from_stored(&row.managed_by_role)
+                .ok_or_else(|| unknown_value("role", &row.managed_by_role))?,
             enabled: row.enabled != 0,
             metadata: row.metadata,
             jwks: row.jwks,
@@ -105,7 +108,7 @@ pub async fn insert(
         oidc_columns!(),
         ", updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                 NULL, NULL, NULL, $18, $18)"
+                 NULL, NULL, NULL, $18, $19, $18)"
     ))
     .bind(connection.connection_id.as_str().to_owned())
     .bind(connection.organization_id.as_str().to_owned())
@@ -125,6 +128,7 @@ pub async fn insert(
     .bind(connection.jwks.clone())
     .bind(connection.jwks_fetched_at)
     .bind(now())
+    .bind(connection.managed_by_role.as_str())
     .execute(&mut **tx)
     .await?;
     sqlx::query(
@@ -184,7 +188,7 @@ where
         "UPDATE oidc_connections SET display_name = $1, issuer = $2, client_id = $3, scopes = $4,
             claim_map = $5, role_rules = $6, default_role = $7, create_users = $8,
             update_every_sign_in = $9, enforce_sso = $10, metadata = $11, jwks = $12,
-            jwks_fetched_at = $13, client_secret = $14, updated_at = $15
+            jwks_fetched_at = $13, client_secret = $14, updated_at = $15, managed_by_role = $18
          WHERE connection_id = $16 AND organization_id = $17",
     )
     .bind(settings.display_name.clone())
@@ -204,6 +208,7 @@ where
     .bind(now())
     .bind(connection.connection_id.as_str().to_owned())
     .bind(connection.organization_id.as_str().to_owned())
+    .bind(connection.managed_by_role.as_str())
     .execute(db)
     .await?;
     Ok(done.rows_affected() > 0)

@@ -9,8 +9,8 @@ use usher::services::applications;
 use crate::helpers::{TestApp, spawn_app};
 
 /// Runs `usher apps create ARGS` beside the test app.
-fn apps_create(app: &TestApp, args: &[&str]) -> Output {
-    app.run_cli(&[&["apps", "create"], args].concat())
+async fn apps_create(app: &TestApp, args: &[&str]) -> Output {
+    app.run_cli(&[&["apps", "create"], args].concat()).await
 }
 
 fn url_safe(value: &str) -> bool {
@@ -66,7 +66,8 @@ async fn the_cli_registers_a_confidential_app_and_prints_its_secret_once() {
             "--backchannel-logout-uri",
             "https://shop.example.test/backchannel-logout",
         ],
-    );
+    )
+    .await;
     assert!(
         out.status.success(),
         "{}",
@@ -108,7 +109,8 @@ async fn a_public_app_gets_no_secret_and_bad_arguments_write_nothing() {
             "--redirect-uri",
             "http://127.0.0.1/cb",
         ],
-    );
+    )
+    .await;
     assert!(
         out.status.success(),
         "{}",
@@ -181,7 +183,7 @@ async fn a_public_app_gets_no_secret_and_bad_arguments_write_nothing() {
             "--initiate-login-uri",
         ),
     ] {
-        let out = apps_create(&app, &args);
+        let out = apps_create(&app, &args).await;
         assert!(!out.status.success(), "{args:?}");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(says), "{args:?}: {stderr}");
@@ -299,7 +301,8 @@ async fn a_replaced_secret_keeps_working_for_its_grace_period_only() {
             "--redirect-uri",
             "https://shop.example.test/cb",
         ],
-    );
+    )
+    .await;
     let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let client_id = printed["client_id"].as_str().unwrap().to_owned();
     let old = printed["client_secret"].as_str().unwrap().to_owned();
@@ -348,7 +351,8 @@ async fn a_public_app_has_no_secret_to_replace() {
             "--redirect-uri",
             "https://spa.example.test/cb",
         ],
-    );
+    )
+    .await;
     let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let client_id = printed["client_id"].as_str().unwrap();
     let page = app.get_html(&format!("/admin/apps/{client_id}")).await;

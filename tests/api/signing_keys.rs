@@ -118,7 +118,7 @@ async fn a_rotated_key_is_published_before_it_signs_and_the_old_one_after_it_sto
     let app = spawn_app().await;
     let first = first_jwks(&app).await;
 
-    let out = app.run_cli(&["keys", "rotate"]);
+    let out = app.run_cli(&["keys", "rotate"]).await;
     assert!(
         out.status.success(),
         "{}",
@@ -197,15 +197,17 @@ async fn two_instances_starting_together_make_one_first_key() {
 #[tokio::test]
 async fn only_registered_applications_origins_may_read_the_jwks_from_script() {
     let app = spawn_app().await;
-    let out = app.run_cli(&[
-        "apps",
-        "create",
-        "--name",
-        "SPA",
-        "--public",
-        "--redirect-uri",
-        "https://spa.example.test/callback",
-    ]);
+    let out = app
+        .run_cli(&[
+            "apps",
+            "create",
+            "--name",
+            "SPA",
+            "--public",
+            "--redirect-uri",
+            "https://spa.example.test/callback",
+        ])
+        .await;
     assert!(out.status.success());
     let from = |origin: &'static str| {
         let app = &app;

@@ -923,3 +923,52 @@ async fn a_sign_in_started_on_one_instance_finishes_on_another() {
     assert_eq!(location(&res), "/o/acme");
     assert_eq!(w.identities().await, 1);
 }
+
+#[tokio::test]
+async fn a_provider_an_admin_set_up_never_takes_over_an_owners_account() {
+    let w = world().await;
+    w.app
+        .exec("UPDATE oidc_connections SET managed_by_role = 'admin'")
+        .await;
+    let mut owner = ada();
+    owner["email"] = "owner@acme-corp.test".into();
+    owner["sub"] = "the-owner-perhaps".into();
+    let res = w.sign_in_anew(owner).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(w.identities().await, 0, "not linked");
+}
+
+#[tokio::test]
+async fn another_provider_behind_the_same_connection_knows_none_of_the_old_ones_people() {
+    let w = world().await;
+    w.sign_in_anew(ada()).await;
+    assert_eq!(w.identities().await, 1);
+    let other = FakeIdp::start();
+    let path = format!("/o/acme/admin/sso/{}", w.connection);
+    let res = w
+        .owner
+        .post(&path, &connection_fields(&other.issuer, &[]))
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        w.identities().await,
+        0,
+        "a sub of the new provider is nobody yet"
+    );
+}
+
+#[tokio::test]
+async fn the_providers_groups_never_demote_an_owner() {
+    let w = world().await;
+    // Ida, the owner, signs in through the provider (her account is linked), in no group
+    // that maps to owner.
+    let mut ida = ada();
+    ida["email"] = "owner@acme-corp.test".into();
+    ida["sub"] = "ida-at-idp".into();
+    let res = w.sign_in_anew(ida).await;
+    assert_eq!(location(&res), "/o/acme");
+    assert_eq!(
+        role_of(&w.app, "owner@acme-corp.test").await.as_deref(),
+        Some("owner")
+    );
+}

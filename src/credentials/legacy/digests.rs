@@ -1,7 +1,7 @@
 //! The primitives legacy formats are built from (RustCrypto's digests, HMAC and PBKDF2), the
 //! encodings they are written in, and the one comparison they are all checked with.
 use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use hmac::{KeyInit, Mac};
 use md5::Md5;
 use sha1::Sha1;
@@ -122,12 +122,11 @@ pub fn hex(text: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-/// Standard base64, with or without its padding.
+/// Base64, standard or URL-safe, with or without its padding.
 pub fn base64_any(text: &str) -> Option<Vec<u8>> {
-    STANDARD
-        .decode(text)
-        .or_else(|_| STANDARD_NO_PAD.decode(text))
-        .ok()
+    [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD]
+        .iter()
+        .find_map(|engine| engine.decode(text).ok())
 }
 
 /// passlib's "adapted base64": standard base64 without padding, `.` in place of `+`.

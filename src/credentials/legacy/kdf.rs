@@ -10,6 +10,9 @@ use super::digests::{self, Digest, same};
 /// The most PBKDF2 rounds a stored hash may ask for: a hash is data, and must not be able to
 /// hold a sign-in for minutes.
 const MAX_ROUNDS: u32 = 10_000_000;
+/// The longest derived output a stored hash may ask for (each 32 bytes more costs the rounds
+/// again).
+const MAX_OUTPUT: usize = 64;
 
 /// A PBKDF2 hash, whichever way it was written.
 #[derive(Debug, Clone)]
@@ -29,7 +32,8 @@ impl Pbkdf2 {
     }
 
     fn checked(self) -> Option<Self> {
-        (self.rounds > 0 && self.rounds <= MAX_ROUNDS && !self.hash.is_empty()).then_some(self)
+        let sized = !self.hash.is_empty() && self.hash.len() <= MAX_OUTPUT;
+        (self.rounds > 0 && self.rounds <= MAX_ROUNDS && sized).then_some(self)
     }
 
     /// `$pbkdf2-sha256$i=N,l=L$salt$hash` (PHC, as Auth0 documents) or passlib's
@@ -114,9 +118,10 @@ pub fn django_bcrypt_sha256(password: &[u8], stored: &str) -> bool {
     crypt::bcrypt(prehashed.as_bytes(), bcrypt_hash)
 }
 
-/// scrypt cost limits: log2(N) and r·p, so that a stored hash cannot ask for gigabytes.
-const MAX_SCRYPT_LOG_N: u8 = 20;
-const MAX_SCRYPT_RP: u32 = 64;
+/// scrypt cost limits, so that a stored hash cannot ask for gigabytes: its memory (128·r·N
+/// bytes) and its parallel passes.
+const MAX_SCRYPT_MEMORY: u64 = 64 * 1024 * 1024;
+const MAX_SCRYPT_P: u32 = 16;
 
 /// scrypt with its parameters, salt and expected output.
 #[derive(Debug, Clone)]
@@ -149,12 +154,14 @@ impl Scrypt {
     }
 
     pub fn checked(self) -> Option<Self> {
-        let within = self.log_n <= MAX_SCRYPT_LOG_N
-            && self
-                .r
-                .checked_mul(self.p)
-                .is_some_and(|rp| rp <= MAX_SCRYPT_RP)
-            && !self.hash.is_empty();
+        let memory = 1u64
+            .checked_shl(u32::from(self.log_n))
+            .and_then(|n| n.checked_mul(128 * u64::from(self.r)));
+        let within = self.log_n < 32
+            && memory.is_some_and(|bytes| bytes <= MAX_SCRYPT_MEMORY)
+            && self.p <= MAX_SCRYPT_P
+            && !self.hash.is_empty()
+            && self.hash.len() <= MAX_OUTPUT;
         within.then_some(self)
     }
 
@@ -167,15 +174,22 @@ impl Scrypt {
     }
 }
 
-/// The most memory (KiB) a stored argon2 hash may ask for: 256 MiB.
-const MAX_ARGON2_KIB: u64 = 256 * 1024;
+/// The most a stored argon2 hash may ask for: 256 MiB, 10 passes, 16 lanes.
+const MAX_ARGON2_KIB: u32 = 256 * 1024;
+const MAX_ARGON2_PASSES: u32 = 10;
+const MAX_ARGON2_LANES: u32 = 16;
 
-/// An argon2i or argon2d PHC string (argon2id is Usher's own kind), within the memory cap.
+/// An argon2i or argon2d PHC string (argon2id is Usher's own kind), within the caps.
 pub fn argon2_within_limits(stored: &str) -> bool {
     phc::PasswordHash::new(stored).is_ok_and(|hash| {
-        hash.params
-            .get_decimal("m")
-            .is_some_and(|kib| u64::from(kib) <= MAX_ARGON2_KIB)
+        let within = |name: &str, max: u32| {
+            hash.params
+                .get_decimal(name)
+                .is_some_and(|value| value <= max)
+        };
+        within("m", MAX_ARGON2_KIB)
+            && within("t", MAX_ARGON2_PASSES)
+            && within("p", MAX_ARGON2_LANES)
     })
 }
 

@@ -121,9 +121,10 @@ pub async fn targets(store: &Store) -> Result<Vec<Connection>> {
     Ok(connections::list_password(store.pool()).await?)
 }
 
-/// The rows import `id` did not take, after `after_line`, a page at a time.
-pub async fn failures(store: &Store, id: &str, after_line: i64) -> Result<Vec<imports::Failure>> {
-    Ok(imports::failures_page(store.pool(), id, after_line, 1000).await?)
+/// The rows import `id` did not take, in file order after `after` (a failure's position), a
+/// page at a time.
+pub async fn failures(store: &Store, id: &str, after: i64) -> Result<Vec<imports::Failure>> {
+    Ok(imports::failures_page(store.pool(), id, after, 1000).await?)
 }
 
 pub async fn find(store: &Store, id: &str) -> Result<ImportJob> {
@@ -212,10 +213,10 @@ async fn import_chunk(store: &Store, job: &ImportJob, rows: Vec<Row>) -> Result<
     let mut outcomes = Vec::new();
     for row in rows {
         match row.record {
-            Ok(record) => records.push((row.line, record)),
+            Ok(record) => records.push((key(&row.after, row.line), record)),
             Err(error) => {
                 let email = row.email.filter(|email| !email.trim().is_empty());
-                outcomes.push((row.line, email, Err(error)));
+                outcomes.push((key(&row.after, row.line), email, Err(error)));
             }
         }
     }
@@ -255,14 +256,21 @@ async fn import_chunk(store: &Store, job: &ImportJob, rows: Vec<Row>) -> Result<
 
 type Outcome = std::result::Result<Imported, RowError>;
 
+/// A row's key in the report: the byte after it, and its line.
+type RowKey = (i64, i64);
+
+fn key(after: &Position, line: i64) -> RowKey {
+    (i64::try_from(after.offset).unwrap_or(i64::MAX), line)
+}
+
 /// Creates a batch of users with one statement, then settles the rows whose email was taken
 /// (an earlier row of the file, or a user who exists) one by one.
 async fn import_batch<'r>(
     tx: &mut Tx,
     import: &str,
     target: &Target,
-    batch: &'r [(i64, ImportRecord)],
-) -> Result<Vec<(i64, &'r ImportRecord, Outcome)>> {
+    batch: &'r [(RowKey, ImportRecord)],
+) -> Result<Vec<(RowKey, &'r ImportRecord, Outcome)>> {
     let forms: Vec<users::UserInsertForm<'_>> = batch
         .iter()
         .map(|(_, record)| users::UserInsertForm {

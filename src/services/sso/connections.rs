@@ -107,6 +107,7 @@ pub async fn create(
         issuer,
         client_id,
         settings,
+        managed_by_role: manager.role,
         enabled: true,
         metadata: serde_json::to_string(&discovered.metadata).map_err(anyhow::Error::from)?,
         jwks: serde_json::to_string(&discovered.jwks).map_err(anyhow::Error::from)?,
@@ -151,8 +152,10 @@ pub async fn update(
     if !fields.client_secret.trim().is_empty() {
         connection.sealed_secret = seal(state, id, fields.client_secret.trim())?;
     }
+    let provider_changed = connection.issuer != issuer || connection.client_id != client_id;
     connection.issuer = issuer;
     connection.client_id = client_id;
+    connection.managed_by_role = manager.role;
     connection.settings = settings;
     connection.metadata =
         serde_json::to_string(&discovered.metadata).map_err(anyhow::Error::from)?;
@@ -162,7 +165,13 @@ pub async fn update(
     if !oidc_connections::update_settings(&mut *tx, &connection).await? {
         return Err(SetupError::Failed(Error::NotFound));
     }
+    let forgotten = if provider_changed {
+        external_identities::delete_for_connection(&mut *tx, id).await?
+    } else {
+        0
+    };
     let details = json!({
+        "identities_forgotten": forgotten,
         "issuer": connection.issuer,
         "client_id": connection.client_id,
         "secret_replaced": !fields.client_secret.trim().is_empty(),
@@ -194,6 +203,7 @@ pub async fn replace_secret(
         return Err(SetupError::Refused("Enter the new client secret.".into()));
     }
     connection.sealed_secret = seal(state, id, secret.trim())?;
+    connection.managed_by_role = connection.managed_by_role.min(manager.role);
     let mut tx = state.store.begin().await?;
     oidc_connections::update_settings(&mut *tx, &connection).await?;
     record(
@@ -277,7 +287,8 @@ fn checked_provider(
     fields: &ProviderFields,
 ) -> std::result::Result<(String, String), SetupError> {
     let refused = |text: &str| SetupError::Refused(text.to_owned());
-    let issuer = fields.issuer.trim().trim_end_matches('/');
+    // Kept as typed: a provider's issuer may end in a slash, and issuers compare exactly.
+    let issuer = fields.issuer.trim();
     let url = Url::parse(issuer)
         .map_err(|_| refused("Enter the issuer URL, like https://login.example.com."))?;
     let local = url.scheme() == "http" && is_loopback(&url) && is_loopback(state.links.base());

@@ -58,6 +58,11 @@ async fn provision_in(
         if user.blocked {
             return Ok(Err(Refusal::Blocked));
         }
+        let member = memberships::find_role(&mut **tx, &org.id, &user.id).await?;
+        // Removed from the organization, and the provider does not create members: out.
+        if member.is_none() && !settings.create_users {
+            return Ok(Err(Refusal::NoAccount));
+        }
         if settings.update_every_sign_in {
             follow_profile(tx, connection, &user, profile).await?;
         }
@@ -78,6 +83,11 @@ async fn provision_in(
         }
         if existing.blocked {
             return Ok(Err(Refusal::Blocked));
+        }
+        // Whoever set the provider up can only reach accounts of their own role or below.
+        let held = memberships::find_role(&mut **tx, &org.id, &existing.id).await?;
+        if held.is_some_and(|role| role > connection.managed_by_role) {
+            return Ok(Err(Refusal::LinkNotAllowed));
         }
         if !external_identities::insert(&mut **tx, id, &profile.subject, &existing.id).await? {
             return Ok(Err(Refusal::Failed("identity linked meanwhile".into())));
@@ -153,7 +163,7 @@ async fn follow_profile(
 }
 
 /// Makes `user` a member with `role`; an existing member's role follows the provider when
-/// `follow` is set, unless that would leave the organization without an owner.
+/// `follow` is set, except an owner's: owners are made and unmade by owners only.
 async fn ensure_member(
     tx: &mut Tx,
     org: &Organization,
@@ -163,12 +173,7 @@ async fn ensure_member(
 ) -> Result<(), sqlx::Error> {
     match memberships::find_role(&mut **tx, &org.id, &user.id).await? {
         None => memberships::insert(&mut **tx, &org.id, user, role).await,
-        Some(current) if follow && current != role => {
-            let last_owner =
-                current == Role::Owner && memberships::count_owners(&mut **tx, &org.id).await? <= 1;
-            if last_owner {
-                return Ok(());
-            }
+        Some(current) if follow && current != role && current != Role::Owner => {
             memberships::update_role(&mut **tx, &org.id, &user.id, role).await
         }
         Some(_) => Ok(()),

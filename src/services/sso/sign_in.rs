@@ -118,6 +118,16 @@ pub async fn finish(
         return Err(refused("a test sign-in finished in another session"));
     }
     let (connection, org) = usable(state, id, tester.is_some()).await?;
+    // The provider's refusal (or the person's cancel) is theirs to log, and its text could
+    // come from anyone: it is not kept on the connection.
+    if let Some(error) = &callback.error {
+        let code: String = error
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .take(40)
+            .collect();
+        return Err(refused(&format!("the provider answered error={code}")));
+    }
     let outcome = answer(state, &connection, &flow, callback).await;
     let verified = match outcome {
         Ok(verified) => verified,
@@ -167,17 +177,12 @@ async fn answer(
 ) -> Result<Verified, ProviderError> {
     let mut provider = provider_of(state, connection)
         .map_err(|_| ProviderError::Discovery("the stored connection cannot be read".into()))?;
-    if let Some(error) = callback.error {
-        return Err(ProviderError::Token(format!(
-            "the provider answered error={error}"
-        )));
-    }
     // RFC 9207: an `iss` must be this provider's, and a provider that sends it always must.
     let expected = provider.metadata.issuer().as_str().to_owned();
     match callback.iss {
         Some(iss) if iss != expected => {
             return Err(ProviderError::Token(format!(
-                "the response's iss {iss} is not the issuer {expected}"
+                "the response's iss is not the issuer {expected}"
             )));
         }
         None if provider

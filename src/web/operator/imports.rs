@@ -240,7 +240,7 @@ pub async fn failures(
     loop {
         let page = import::failures(&state.store, &job.id, after).await?;
         let Some(last) = page.last() else { break };
-        after = last.line;
+        after = last.position;
         for failure in &page {
             let line = failure.line.to_string();
             let email = failure.email.as_deref().unwrap_or("");

@@ -171,18 +171,22 @@ impl TestApp {
     }
 
     /// Runs the `usher` binary with `args` on this app's database and data directory, as an
-    /// operator would beside the running server.
-    pub fn run_cli(&self, args: &[&str]) -> std::process::Output {
-        std::process::Command::new(env!("CARGO_BIN_EXE_usher"))
+    /// operator would beside the running server. It runs off the test's runtime, which keeps
+    /// serving the app meanwhile: a server task holding SQLite's write lock must be able to
+    /// finish while the command waits for it.
+    pub async fn run_cli(&self, args: &[&str]) -> std::process::Output {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_usher"));
+        command
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("USHER_DATA_DIR", self.data_dir.path())
             .env("DATABASE_URL", self.db.url.clone().expect("a database URL"))
             .env("USHER_SECRET_KEY", TEST_SECRET_KEY)
             .env("RUST_LOG", "warn")
-            .args(args)
-            .output()
-            .expect("the usher binary runs")
+            .args(args);
+        tokio::task::spawn_blocking(move || command.output().expect("the usher binary runs"))
+            .await
+            .expect("the usher binary ran")
     }
 
     pub fn db(&self) -> std::sync::Arc<TestDb> {

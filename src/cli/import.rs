@@ -4,7 +4,7 @@
 //! lines otherwise. Rows that failed are written to a CSV report, whose path is printed, and
 //! the command exits with status 1. Works beside a running server on the same database; an
 //! import stopped half-way goes on where it stopped when run again with `--resume ID`.
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
@@ -132,22 +132,10 @@ async fn write_report(
     let dir = data_dir.join("imports");
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let path = dir.join(format!("{}-failed-rows.csv", job.id));
-    let mut writer = csv::Writer::from_path(&path)?;
-    writer.write_record(["line", "email", "reason"])?;
-    let mut after = 0;
-    loop {
-        let page = import::failures(store, &job.id, after).await?;
-        let Some(last) = page.last() else { break };
-        after = last.position;
-        for failure in &page {
-            let line = failure.line.to_string();
-            writer.write_record([
-                line.as_str(),
-                failure.email.as_deref().unwrap_or(""),
-                &failure.reason,
-            ])?;
-        }
-    }
-    writer.flush()?;
+    let file =
+        std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+    import::write_failures(store, &job.id, std::io::BufWriter::new(file))
+        .await?
+        .flush()?;
     Ok(path)
 }

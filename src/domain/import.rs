@@ -123,7 +123,7 @@ impl ImportRecord {
             .flatten()
             .find(|name| !name.is_empty());
         Self::checked(Self {
-            name: display_name(name, &email),
+            name: DisplayName::or_from_email(name, &email),
             email,
             email_verified: object.get("email_verified").and_then(Value::as_bool) == Some(true),
             password_hash,
@@ -137,7 +137,7 @@ impl ImportRecord {
         let [email, name, verified, hash] = fields.map(str::trim);
         let email = Email::parse(email).map_err(|_| RowError::InvalidEmail)?;
         Self::checked(Self {
-            name: display_name(Some(name).filter(|n| !n.is_empty()), &email),
+            name: DisplayName::or_from_email(Some(name).filter(|n| !n.is_empty()), &email),
             email,
             email_verified: matches!(verified.to_ascii_lowercase().as_str(), "true" | "1" | "yes"),
             password_hash: Some(hash.to_owned()).filter(|hash| !hash.is_empty()),
@@ -157,12 +157,6 @@ impl ImportRecord {
 
 /// The CSV columns, in order.
 pub const CSV_COLUMNS: [&str; 4] = ["email", "name", "email_verified", "password_hash"];
-
-fn display_name(name: Option<&str>, email: &Email) -> DisplayName {
-    name.and_then(|name| DisplayName::parse(name).ok())
-        .or_else(|| DisplayName::parse(email.local_part()).ok())
-        .unwrap_or_else(|| DisplayName::from_stored(email.local_part().to_owned()))
-}
 
 #[cfg(test)]
 mod tests {

@@ -22,6 +22,14 @@ impl DisplayName {
         Ok(Self(name.to_owned()))
     }
 
+    /// `name` when it is a valid name, else the part of `email` before the `@` (a name that
+    /// another system or an identity provider sent may be missing or unusable).
+    pub fn or_from_email(name: Option<&str>, email: &super::Email) -> Self {
+        name.and_then(|name| Self::parse(name).ok())
+            .or_else(|| Self::parse(email.local_part()).ok())
+            .unwrap_or_else(|| Self(email.local_part().to_owned()))
+    }
+
     pub fn from_stored(name: String) -> Self {
         Self(name)
     }

@@ -110,43 +110,11 @@ where
     .map(|row| row.map(User::from))
 }
 
-/// Like `insert`, for a bulk import: `None` when the connection has the email already,
-/// without aborting the caller's transaction.
-pub async fn insert_unless_taken<'c, E>(
-    db: E,
-    form: UserInsertForm<'_>,
-) -> Result<Option<User>, sqlx::Error>
-where
-    E: Executor<'c, Database = Any>,
-{
-    let now = now();
-    let stamp = |on: bool| on.then_some(now);
-    sqlx::query_as::<_, UserRow>(concat!(
-        "INSERT INTO users (id, connection_id, email, name, password_hash, email_verified_at,
-                            operator_since, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
-         ON CONFLICT (connection_id, email) DO NOTHING
-         RETURNING ",
-        user_columns!()
-    ))
-    .bind(UserId::new().as_str().to_owned())
-    .bind(form.connection_id.as_str().to_owned())
-    .bind(form.email.as_str().to_owned())
-    .bind(form.name.as_str().to_owned())
-    .bind(form.password_hash.map(str::to_owned))
-    .bind(stamp(form.email_verified))
-    .bind(stamp(form.operator))
-    .bind(now)
-    .fetch_optional(db)
-    .await
-    .map(|row| row.map(User::from))
-}
-
 /// Rows a multi-row insert takes at most: within SQLite's and PostgreSQL's bound-parameter
 /// limits at eight parameters a row (see `Store::insert_batch` for the size to use).
 pub const MAX_INSERT_BATCH: usize = 4000;
 
-/// `insert_unless_taken` for many users in one statement (at most `MAX_INSERT_BATCH`): the users
+/// Creates many users in one statement (at most `MAX_INSERT_BATCH`), for a bulk import: the users
 /// created; an email the connection has already (or that comes twice) is left out.
 pub async fn insert_many_unless_taken<'c, E>(
     db: E,

@@ -121,10 +121,29 @@ pub async fn targets(store: &Store) -> Result<Vec<Connection>> {
     Ok(connections::list_password(store.pool()).await?)
 }
 
-/// The rows import `id` did not take, in file order after `after` (a failure's position), a
-/// page at a time.
-pub async fn failures(store: &Store, id: &str, after: i64) -> Result<Vec<imports::Failure>> {
-    Ok(imports::failures_page(store.pool(), id, after, 1000).await?)
+/// Writes the rows import `id` did not take to `out` as CSV (`line,email,reason`), in file
+/// order, read a page at a time.
+pub async fn write_failures<W: std::io::Write>(store: &Store, id: &str, out: W) -> Result<W> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer
+        .write_record(["line", "email", "reason"])
+        .context("writing the report")?;
+    let mut after = 0;
+    loop {
+        let page = imports::failures_page(store.pool(), id, after, 1000).await?;
+        let Some(last) = page.last() else { break };
+        after = last.position;
+        for failure in &page {
+            let line = failure.line.to_string();
+            let email = failure.email.as_deref().unwrap_or("");
+            writer
+                .write_record([line.as_str(), email, &failure.reason])
+                .context("writing the report")?;
+        }
+    }
+    Ok(writer
+        .into_inner()
+        .map_err(|err| anyhow::anyhow!("writing the report: {err}"))?)
 }
 
 pub async fn find(store: &Store, id: &str) -> Result<ImportJob> {

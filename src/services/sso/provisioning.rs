@@ -110,7 +110,7 @@ async fn provision_in(
     if !settings.create_users {
         return Ok(Err(Refusal::NoAccount));
     }
-    let name = display_name(profile, email);
+    let name = DisplayName::or_from_email(profile.name.as_deref(), email);
     let user = users::insert(
         &mut **tx,
         users::UserInsertForm {
@@ -186,15 +186,6 @@ async fn verified_by(tx: &mut Tx, org: &Organization, email: &Email) -> Result<b
         return Ok(false);
     };
     Ok(domains::find_verifier(&mut **tx, &name).await?.as_ref() == Some(&org.id))
-}
-
-fn display_name(profile: &ExternalProfile, email: &Email) -> DisplayName {
-    profile
-        .name
-        .as_deref()
-        .and_then(|name| DisplayName::parse(name).ok())
-        .or_else(|| DisplayName::parse(email.local_part()).ok())
-        .unwrap_or_else(|| DisplayName::from_stored(email.local_part().to_owned()))
 }
 
 async fn record(

@@ -232,24 +232,7 @@ pub async fn failures(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let job = import::find(&state.store, &path.into_inner()).await?;
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer
-        .write_record(["line", "email", "reason"])
-        .map_err(AppError::unexpected)?;
-    let mut after = 0;
-    loop {
-        let page = import::failures(&state.store, &job.id, after).await?;
-        let Some(last) = page.last() else { break };
-        after = last.position;
-        for failure in &page {
-            let line = failure.line.to_string();
-            let email = failure.email.as_deref().unwrap_or("");
-            writer
-                .write_record([line.as_str(), email, &failure.reason])
-                .map_err(AppError::unexpected)?;
-        }
-    }
-    let body = writer.into_inner().map_err(AppError::unexpected)?;
+    let body = import::write_failures(&state.store, &job.id, Vec::new()).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((

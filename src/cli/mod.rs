@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 ///
 /// Configuration comes from the environment (USHER_LISTEN, USHER_PUBLIC_URL, USHER_DATA_DIR,
 /// DATABASE_URL, USHER_SMTP_URL, USHER_MAIL_FROM, USHER_SECRET_KEY, USHER_AUTH_RATE_LIMIT,
-/// USHER_TRUSTED_PROXIES, USHER_PASSWORD_MIN_LENGTH, USHER_DNS_SERVER, RUST_LOG,
+/// USHER_TRUSTED_PROXIES, USHER_PASSWORD_MIN_LENGTH, USHER_DNS_SERVER, USHER_EXTRA_CA_FILE, RUST_LOG,
 /// USHER_LOG_FORMAT); see the README for the table.
 #[derive(Debug, Parser)]
 #[command(name = "usher", version, about)]

@@ -12,6 +12,15 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 pub const READ_TIMEOUT: Duration = Duration::from_secs(5);
 
 pub fn client(extra_ca_file: Option<&Path>) -> anyhow::Result<reqwest::Client> {
+    client_with_timeouts(extra_ca_file, CONNECT_TIMEOUT, READ_TIMEOUT)
+}
+
+/// `client` with other timeouts (a legacy store, which a sign-in waits for, gets shorter ones).
+pub fn client_with_timeouts(
+    extra_ca_file: Option<&Path>,
+    connect: Duration,
+    read: Duration,
+) -> anyhow::Result<reqwest::Client> {
     let mut builder = reqwest::Client::builder();
     if let Some(path) = extra_ca_file {
         let pem = std::fs::read(path)
@@ -29,9 +38,9 @@ pub fn client(extra_ca_file: Option<&Path>) -> anyhow::Result<reqwest::Client> {
         }
     }
     builder
-        .connect_timeout(CONNECT_TIMEOUT)
-        .read_timeout(READ_TIMEOUT)
-        .timeout(CONNECT_TIMEOUT + READ_TIMEOUT)
+        .connect_timeout(connect)
+        .read_timeout(read)
+        .timeout(connect + read)
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("Usher/", env!("CARGO_PKG_VERSION")))
         .build()

@@ -23,6 +23,7 @@ use crate::email::MailQueue;
 use crate::email::transport::Transport;
 use crate::sealing::Sealer;
 use crate::secret_key::SecretKey;
+use crate::services::legacy::{self, LegacyStores};
 use crate::services::signing_keys::KeyRing;
 use crate::services::{operator, signing_keys};
 use crate::state::{AppState, Links};
@@ -94,6 +95,11 @@ impl Application {
             sealer: Sealer::new(&secret)?,
             keys: KeyRing::default(),
             http: http.clone(),
+            legacy: LegacyStores::new(crate::outbound::client_with_timeouts(
+                settings.extra_ca_file.as_deref(),
+                legacy::http::CONNECT_TIMEOUT,
+                legacy::http::READ_TIMEOUT,
+            )?),
             imports_dir: settings.data_dir.join("imports"),
         };
         // The first signing key, made off the request path (an RSA key takes a moment).
@@ -113,6 +119,7 @@ impl Application {
                 sealer: state.sealer.clone(),
                 issuer: state.links.issuer(),
                 http,
+                legacy: state.legacy.clone(),
             }
             .run(),
         );

@@ -34,6 +34,8 @@ pub struct AppState {
     pub keys: KeyRing,
     /// Calls to other servers (organizations' identity providers).
     pub http: reqwest::Client,
+    /// The legacy identity stores this instance has reached.
+    pub legacy: crate::services::legacy::LegacyStores,
     /// Where files uploaded for import are kept while they are imported.
     pub imports_dir: std::path::PathBuf,
 }

@@ -102,7 +102,7 @@ async fn with_progress(store: &Store, id: &str) -> anyhow::Result<ImportJob> {
     });
     let mut last_line = std::time::Instant::now();
     loop {
-        let job = import::run(store, id, Some(1)).await?;
+        let job = import::run(store, None, id, Some(1)).await?;
         let counts = format!(
             "{} created, {} updated, {} skipped, {} failed",
             job.created, job.updated, job.skipped, job.failed

@@ -52,10 +52,15 @@ pub enum AuditAction {
     SsoConnectionDeleted,
     SsoUserCreated,
     SsoAccountLinked,
+    LegacyConnectionCreated,
+    LegacyConnectionChanged,
+    LegacyConnectionEnabled,
+    ImportStarted,
+    LegacyUserMigrated,
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 29] = [
+    pub const ALL: [Self; 34] = [
         Self::OrganizationCreated,
         Self::OrganizationSuspended,
         Self::OrganizationReactivated,
@@ -85,6 +90,11 @@ impl AuditAction {
         Self::SsoConnectionDeleted,
         Self::SsoUserCreated,
         Self::SsoAccountLinked,
+        Self::LegacyConnectionCreated,
+        Self::LegacyConnectionChanged,
+        Self::LegacyConnectionEnabled,
+        Self::ImportStarted,
+        Self::LegacyUserMigrated,
     ];
 
     /// The action stored as `value`; `None` for a value this version does not know.
@@ -125,6 +135,11 @@ impl AuditAction {
             Self::SsoConnectionDeleted => "sso.connection_deleted",
             Self::SsoUserCreated => "sso.user_created",
             Self::SsoAccountLinked => "sso.account_linked",
+            Self::LegacyConnectionCreated => "legacy.connection_created",
+            Self::LegacyConnectionChanged => "legacy.connection_changed",
+            Self::LegacyConnectionEnabled => "legacy.connection_enabled",
+            Self::ImportStarted => "import.started",
+            Self::LegacyUserMigrated => "legacy.user_migrated",
         }
     }
 }
@@ -239,6 +254,9 @@ impl AuditAction {
                 | Self::ApplicationSecretRotated
                 | Self::UserBlocked
                 | Self::UserUnblocked
+                | Self::LegacyConnectionCreated
+                | Self::LegacyConnectionChanged
+                | Self::ImportStarted
         )
     }
 
@@ -274,6 +292,11 @@ impl AuditAction {
             Self::SsoConnectionDeleted => "SSO connection deleted",
             Self::SsoUserCreated => "Created at first SSO sign-in",
             Self::SsoAccountLinked => "Account linked to SSO",
+            Self::LegacyConnectionCreated => "Legacy store added",
+            Self::LegacyConnectionChanged => "Legacy store changed",
+            Self::LegacyConnectionEnabled => "Legacy store enabled",
+            Self::ImportStarted => "Import started",
+            Self::LegacyUserMigrated => "Came over from a legacy store",
         }
     }
 }

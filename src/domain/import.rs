@@ -146,6 +146,25 @@ impl ImportRecord {
         })
     }
 
+    /// A user as a legacy store's all-users query returned them.
+    pub fn from_legacy(
+        id: &str,
+        email: &str,
+        name: Option<&str>,
+        email_verified: bool,
+        password_hash: Option<&str>,
+    ) -> Result<Self, RowError> {
+        let email = Email::parse(email.trim()).map_err(|_| RowError::InvalidEmail)?;
+        Self::checked(Self {
+            name: DisplayName::or_from_email(name, &email),
+            email,
+            email_verified,
+            password_hash: password_hash.map(str::to_owned),
+            blocked: false,
+            legacy_id: Some(id.to_owned()),
+        })
+    }
+
     /// A hash must be one Usher can check: an unreadable one would lock its owner out unseen.
     fn checked(self) -> Result<Self, RowError> {
         match &self.password_hash {

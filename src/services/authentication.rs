@@ -3,6 +3,7 @@ use crate::credentials::Verdict;
 use crate::domain::{ConnectionId, Email, EmailToken, TokenPurpose, User};
 use crate::email::messages::UnlockAccount;
 use crate::services::Result;
+use crate::services::legacy::{self, sign_in::LegacySignIn};
 use crate::services::throttle::{self, Attempt, Gate};
 use crate::state::AppState;
 use crate::store::{email_tokens, users};
@@ -14,6 +15,8 @@ pub enum SignInOutcome {
     /// Unknown email, wrong password, or a sign-up not verified yet: deliberately
     /// indistinguishable.
     Rejected,
+    /// The legacy store that keeps or may know the account could not be asked.
+    LegacyStoreUnavailable,
 }
 
 /// Checks email and password. Unknown accounts are checked against a dummy hash so that the
@@ -38,8 +41,21 @@ pub async fn sign_in(
             return Ok(SignInOutcome::Locked);
         }
     };
-    let stored = user.as_ref().and_then(|u| u.password_hash.as_deref());
-    let verdict = state.passwords.check(password, stored).await?;
+    let (user, verdict) = match check_password(state, connection, email, password, user).await? {
+        Checked::Local(user, verdict) => (user, verdict),
+        Checked::Legacy(LegacySignIn::SignedIn(user)) => (
+            Some(user),
+            Verdict::Matches {
+                needs_rehash: false,
+            },
+        ),
+        Checked::Legacy(LegacySignIn::Rejected) => (None, Verdict::DoesNotMatch),
+        // Not the person's fault: nothing counts against the account.
+        Checked::Legacy(LegacySignIn::Unavailable(_)) => {
+            throttle::withdraw_sign_in(state, &identifier).await?;
+            return Ok(SignInOutcome::LegacyStoreUnavailable);
+        }
+    };
     match user {
         Some(user) if verdict.matches() && !user.blocked && user.email_verified => {
             throttle::record_successful_sign_in(state, record, &identifier, attempt).await?;
@@ -53,6 +69,35 @@ pub async fn sign_in(
             Ok(SignInOutcome::Rejected)
         }
     }
+}
+
+enum Checked {
+    Local(Option<User>, Verdict),
+    Legacy(LegacySignIn),
+}
+
+/// Checks the password where it lives: Usher's own hash, or the legacy store that keeps it
+/// (proxy mode) or may know an email Usher does not (a store enabled at this connection).
+async fn check_password(
+    state: &AppState,
+    connection: &ConnectionId,
+    email: &Email,
+    password: &str,
+    user: Option<User>,
+) -> Result<Checked> {
+    let legacy = match &user {
+        None => legacy::sign_in::unknown_email(state, connection, email, password).await?,
+        Some(user) if user.password_hash.is_none() => {
+            legacy::sign_in::proxied(state, user, password).await?
+        }
+        Some(_) => None,
+    };
+    if let Some(answer) = legacy {
+        return Ok(Checked::Legacy(answer));
+    }
+    let stored = user.as_ref().and_then(|u| u.password_hash.as_deref());
+    let verdict = state.passwords.check(password, stored).await?;
+    Ok(Checked::Local(user, verdict))
 }
 
 pub enum Confirmation {

@@ -303,6 +303,8 @@ pub enum AcceptOutcome {
     WrongPassword,
     /// The account is locked after failed sign-ins.
     Locked,
+    /// The legacy store that keeps the account's password could not be asked.
+    LegacyStoreUnavailable,
     /// Signed in as someone else than the invited address.
     NotForThisAccount,
     /// An account for the address was created while the person filled in the form.
@@ -339,6 +341,9 @@ pub async fn accept(
                 SignInOutcome::SignedIn(user) => Ok(user),
                 SignInOutcome::Locked => return Ok(AcceptOutcome::Locked),
                 SignInOutcome::Rejected => return Ok(AcceptOutcome::WrongPassword),
+                SignInOutcome::LegacyStoreUnavailable => {
+                    return Ok(AcceptOutcome::LegacyStoreUnavailable);
+                }
             }
         }
         Acceptance::NewAccount { name, password } => {

@@ -15,6 +15,7 @@ pub mod health;
 pub mod import;
 pub mod invitations;
 pub mod landing;
+pub mod legacy;
 pub mod members;
 pub mod oauth;
 pub mod operator;

@@ -156,6 +156,13 @@ pub async fn check_sign_in(
     }))
 }
 
+/// A sign-in that could not be decided either way (a legacy store did not answer): the
+/// attempt the gate counted is taken back.
+pub async fn withdraw_sign_in(state: &AppState, identifier: &str) -> Result<()> {
+    account_failures::withdraw_attempt(state.store.pool(), identifier).await?;
+    Ok(())
+}
+
 /// After a successful sign-in: the pair's failures are forgotten, and the account's too
 /// unless it is locked (a known browser got through the lock; the attacker is still there).
 /// The browser is remembered as one that may pass a future lock.

@@ -41,6 +41,26 @@ where
 
 /// Forgets the account's failures and lifts its lock (a sign-in while unlocked, an unlock
 /// link, a password reset).
+/// Takes back the attempt `begin_attempt` counted, for a sign-in that could not be decided
+/// (the store that keeps the password did not answer): it says nothing about the password.
+pub async fn withdraw_attempt(db: &sqlx::AnyPool, identifier: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE account_sign_in_failures SET failures = failures - 1
+         WHERE identifier = $1 AND failures > 0 AND locked_at IS NULL",
+    )
+    .bind(identifier.to_owned())
+    .execute(db)
+    .await?;
+    sqlx::query(
+        "DELETE FROM account_sign_in_failures
+         WHERE identifier = $1 AND failures <= 0 AND locked_at IS NULL",
+    )
+    .bind(identifier.to_owned())
+    .execute(db)
+    .await
+    .map(drop)
+}
+
 pub async fn clear<'c, E>(db: E, identifier: &str) -> Result<(), sqlx::Error>
 where
     E: Executor<'c, Database = Any>,

@@ -26,13 +26,16 @@ pub struct ImportJob {
     pub created_at: i64,
     pub started_at: Option<i64>,
     pub finished_at: Option<i64>,
+    /// The legacy store an import of the rest reads, and the last of its ids imported.
+    pub source_connection_id: Option<String>,
+    pub cursor: Option<String>,
 }
 
 macro_rules! import_columns {
     () => {
         "id, connection_id, organization_id, role, format, file_path, file_size, update_existing,
          status, position, line, created, updated, skipped, failed, error, created_at,
-         started_at, finished_at"
+         started_at, finished_at, source_connection_id, cursor"
     };
 }
 
@@ -46,6 +49,8 @@ pub struct NewImport<'a> {
     pub file_size: i64,
     pub update_existing: bool,
     pub created_by: Option<&'a UserId>,
+    /// The legacy store read instead of a file.
+    pub source: Option<&'a ConnectionId>,
 }
 
 pub async fn insert<'c, E>(db: E, job: NewImport<'_>) -> Result<(), sqlx::Error>
@@ -54,8 +59,9 @@ where
 {
     sqlx::query(
         "INSERT INTO import_jobs (id, connection_id, organization_id, role, format, file_path,
-                                  file_size, update_existing, status, created_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'queued', $9, $10)",
+                                  file_size, update_existing, status, created_by, created_at,
+                                  source_connection_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'queued', $9, $10, $11)",
     )
     .bind(job.id.to_owned())
     .bind(job.connection.as_str().to_owned())
@@ -67,6 +73,7 @@ where
     .bind(i64::from(job.update_existing))
     .bind(job.created_by.map(|user| user.as_str().to_owned()))
     .bind(now())
+    .bind(job.source.map(|source| source.as_str().to_owned()))
     .execute(db)
     .await
     .map(drop)
@@ -95,14 +102,15 @@ pub struct ChunkCounts {
     pub failed: i64,
 }
 
-/// Moves the import from `from` to `to` with the chunk's counts, in the chunk's transaction.
-/// False when the import is no longer at `from` (another worker took this chunk): the caller
+/// Moves the import from `from` to `to` with the chunk's counts (and, reading a legacy
+/// store, its cursor to the last id read), in the chunk's transaction. False when the import is no longer at `from` (another worker took this chunk): the caller
 /// rolls back, and nothing is counted twice.
 pub async fn advance<'c, E>(
     db: E,
     id: &str,
     from: i64,
     to: (i64, i64),
+    cursor: Option<&str>,
     counts: ChunkCounts,
 ) -> Result<bool, sqlx::Error>
 where
@@ -111,7 +119,8 @@ where
     let done = sqlx::query(
         "UPDATE import_jobs SET position = $1, line = $2, created = created + $3,
                 updated = updated + $4, skipped = skipped + $5, failed = failed + $6,
-                status = 'running', started_at = COALESCE(started_at, $7)
+                status = 'running', started_at = COALESCE(started_at, $7),
+                cursor = COALESCE($10, cursor)
          WHERE id = $8 AND position = $9 AND status IN ('queued', 'running')",
     )
     .bind(to.0)
@@ -123,6 +132,7 @@ where
     .bind(now())
     .bind(id.to_owned())
     .bind(from)
+    .bind(cursor.map(str::to_owned))
     .execute(db)
     .await?;
     Ok(done.rows_affected() > 0)
@@ -201,34 +211,8 @@ where
     .await
 }
 
-/// Records that `user` came over in import `import`.
-pub async fn record_migration<'c, E>(
-    db: E,
-    user: &UserId,
-    connection: &ConnectionId,
-    import: &str,
-    legacy_id: Option<&str>,
-) -> Result<(), sqlx::Error>
-where
-    E: Executor<'c, Database = Any>,
-{
-    sqlx::query(
-        "INSERT INTO user_migrations (user_id, connection_id, how, import_id, legacy_id,
-                                      migrated_at)
-         VALUES ($1, $2, 'import', $3, $4, $5)
-         ON CONFLICT (user_id) DO NOTHING",
-    )
-    .bind(user.as_str().to_owned())
-    .bind(connection.as_str().to_owned())
-    .bind(import.to_owned())
-    .bind(legacy_id.map(str::to_owned))
-    .bind(now())
-    .execute(db)
-    .await
-    .map(drop)
-}
-
-/// `record_migration` for many users of one import in one statement (at most
+/// Records that `users` came over in import `import`, from `connection` (the legacy store
+/// read, or the connection a file was imported into), in one statement (at most
 /// `users::MAX_INSERT_BATCH`).
 pub async fn record_migrations<'c, E>(
     db: E,
@@ -324,6 +308,42 @@ where
         import_columns!(),
         " FROM import_jobs ORDER BY created_at DESC, id DESC LIMIT $1"
     ))
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// Whether an import of legacy store `source` is queued or running.
+pub async fn running_for_source<'c, E>(db: E, source: &ConnectionId) -> Result<bool, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    let running: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM import_jobs
+         WHERE source_connection_id = $1 AND status IN ('queued', 'running')",
+    )
+    .bind(source.as_str().to_owned())
+    .fetch_optional(db)
+    .await?;
+    Ok(running.is_some())
+}
+
+/// The newest imports of legacy store `source` first.
+pub async fn list_for_source<'c, E>(
+    db: E,
+    source: &ConnectionId,
+    limit: i64,
+) -> Result<Vec<ImportJob>, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query_as(concat!(
+        "SELECT ",
+        import_columns!(),
+        " FROM import_jobs WHERE source_connection_id = $1
+          ORDER BY created_at DESC, id DESC LIMIT $2"
+    ))
+    .bind(source.as_str().to_owned())
     .bind(limit)
     .fetch_all(db)
     .await

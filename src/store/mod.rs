@@ -17,6 +17,7 @@ pub mod imports;
 pub mod invitations;
 pub mod jobs;
 pub mod known_browsers;
+pub mod legacy_connections;
 pub mod logos;
 pub mod memberships;
 pub mod oidc_connections;

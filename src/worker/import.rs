@@ -17,7 +17,7 @@ pub const MAX_ATTEMPTS: i64 = 20;
 
 impl RunImport {
     pub(super) async fn run(self, ctx: &Context) -> anyhow::Result<()> {
-        let job = import::run(&ctx.store, &self.import_id, None).await?;
+        let job = import::run(&ctx.store, Some(&ctx.legacy), &self.import_id, None).await?;
         tracing::info!(
             import = %job.id, status = %job.status, created = job.created, updated = job.updated,
             skipped = job.skipped, failed = job.failed, "import finished"

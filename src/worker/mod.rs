@@ -29,6 +29,8 @@ use crate::dns::DnsResolver;
 use crate::email::MailQueue;
 use crate::email::transport::Transport;
 use crate::sealing::Sealer;
+use crate::services::import::LegacyAccess;
+use crate::services::legacy::LegacyStores;
 use crate::store::jobs::{self, ClaimedJob, JobInsertForm};
 use crate::store::{self, Store};
 use backoff::retry_delay_secs;
@@ -54,6 +56,8 @@ pub struct Context {
     pub issuer: String,
     /// Calls out to applications (back-channel logout).
     pub http: reqwest::Client,
+    /// Reads legacy stores for the imports of their users.
+    pub legacy: LegacyAccess,
 }
 
 /// The job loop of one instance.
@@ -68,6 +72,7 @@ pub struct Runner {
     pub sealer: Sealer,
     pub issuer: String,
     pub http: reqwest::Client,
+    pub legacy: LegacyStores,
 }
 
 /// Queues `job` to run from `run_at` on, with whatever `db` is: queued in the transaction of
@@ -100,7 +105,12 @@ impl Runner {
             sealer,
             issuer,
             http,
+            legacy,
         } = self;
+        let legacy = LegacyAccess {
+            sealer: sealer.clone(),
+            stores: legacy,
+        };
         let ctx = Arc::new(Context {
             store,
             transport,
@@ -109,6 +119,7 @@ impl Runner {
             sealer,
             issuer,
             http,
+            legacy,
         });
         let mut scheduled = false;
         loop {

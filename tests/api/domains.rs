@@ -387,6 +387,7 @@ async fn state_of(app: &TestApp, dns: &DnsServer) -> AppState {
         sealer: crate::helpers::test_sealer(),
         keys: Default::default(),
         http: usher::outbound::client(None).unwrap(),
+        legacy: usher::services::legacy::LegacyStores::new(usher::outbound::client(None).unwrap()),
         imports_dir: app.data_dir.path().join("imports"),
     }
 }

@@ -228,12 +228,12 @@ async fn an_import_stopped_after_any_chunk_goes_on_without_duplicates_or_losses(
     };
     let id = import::create(&app.store, request).await.unwrap();
     // One chunk, then the process "dies"; two workers then race for the rest.
-    let first = import::run(&app.store, &id, Some(1)).await.unwrap();
+    let first = import::run(&app.store, None, &id, Some(1)).await.unwrap();
     assert_eq!(first.created, CHUNK_ROWS as i64);
     assert!(first.finished_at.is_none());
     let (a, b) = tokio::join!(
-        import::run(&app.store, &id, None),
-        import::run(&app.store, &id, None)
+        import::run(&app.store, None, &id, None),
+        import::run(&app.store, None, &id, None)
     );
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_eq!(a.status, "done");

@@ -12,6 +12,7 @@ mod faces;
 mod hardening;
 mod imports;
 mod jobs;
+mod legacy;
 mod legacy_hashes;
 mod lockout;
 mod logs;

@@ -2,18 +2,23 @@
 //! so that a malformed one imports nothing, then imported a chunk of rows per transaction.
 //! Each chunk moves the import's position with its rows, so that an import stopped anywhere
 //! (a restart, a killed process) goes on from the last chunk committed: no row twice, none lost.
+pub mod legacy_source;
 pub mod reader;
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
+use crate::domain::audit::{Actor, AuditAction, NewAuditEvent};
 use crate::domain::import::{ImportFormat, ImportRecord, RowError};
-use crate::domain::{Connection, ConnectionId, OrganizationId, Role, UserId};
+use crate::domain::{Connection, ConnectionId, OrganizationId, Role, User, UserId};
 use crate::services::{Error, Result};
 use crate::store::imports::{self, ChunkCounts, ImportJob, NewImport};
-use crate::store::{Store, Tx, connections, memberships, organizations, users};
+use crate::store::{
+    Store, Tx, audit, connections, legacy_connections, memberships, organizations, users,
+};
 use crate::worker::{self, Job, import::RunImport};
+pub use legacy_source::LegacyAccess;
 use reader::{FileError, Position, Reader, Row};
 
 /// Rows imported per transaction.
@@ -27,7 +32,7 @@ pub struct ImportRequest<'a> {
     pub path: &'a Path,
     pub format: Option<ImportFormat>,
     pub update_existing: bool,
-    pub by: Option<&'a UserId>,
+    pub by: Option<&'a User>,
 }
 
 /// Why an import was not queued, in words for the operator.
@@ -41,6 +46,8 @@ pub enum Refused {
     UnknownFormat,
     #[error("the file is malformed, so nothing was imported: {0}")]
     Malformed(#[from] FileError),
+    #[error("{0}")]
+    Legacy(String),
     #[error(transparent)]
     Failed(#[from] Error),
 }
@@ -95,11 +102,49 @@ pub async fn create(
             file_path: &file_path,
             file_size: i64::try_from(size).unwrap_or(i64::MAX),
             update_existing: request.update_existing,
-            created_by: request.by,
+            created_by: request.by.map(|user| &user.id),
+            source: None,
         },
     )
     .await?;
+    let details = serde_json::json!({
+        "import": id,
+        "connection": connection.name,
+        "format": format.as_str(),
+        "update_existing": request.update_existing,
+    });
+    record_started(db, &id, request.by, details).await?;
     Ok(id)
+}
+
+/// Records in the audit log that import `id` was started (by `by`, or from the command line).
+async fn record_started<'c, E>(
+    db: E,
+    id: &str,
+    by: Option<&User>,
+    details: serde_json::Value,
+) -> Result<()>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    let actor = Actor {
+        user_id: by.map(|user| user.id.clone()),
+        email: by.map(|user| user.email.to_string()),
+        client_ip: None,
+    };
+    audit::insert(
+        db,
+        NewAuditEvent {
+            actor: &actor,
+            action: AuditAction::ImportStarted,
+            organization: None,
+            target: None,
+            summary: format!("import {id}"),
+            details,
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// Hands import `id` to the job runner of whichever instance claims it first.
@@ -152,10 +197,15 @@ pub async fn find(store: &Store, id: &str) -> Result<ImportJob> {
         .ok_or(Error::NotFound)
 }
 
-/// Imports chunk after chunk until the file ends (or `max_chunks` have run); the import as
-/// it stands then. Another worker running the same import at the same time gets no chunk
-/// twice: each chunk commits only if the import is still where it started.
-pub async fn run(store: &Store, id: &str, max_chunks: Option<usize>) -> Result<ImportJob> {
+/// Imports chunk after chunk until the file (or legacy store) ends, or `max_chunks` have run;
+/// the import as it stands then. Another worker running the same import at the same time
+/// gets no chunk twice: each chunk commits only if the import is still where it started.
+pub async fn run(
+    store: &Store,
+    legacy: Option<&LegacyAccess>,
+    id: &str,
+    max_chunks: Option<usize>,
+) -> Result<ImportJob> {
     let mut chunks = 0;
     loop {
         let job = find(store, id).await?;
@@ -165,13 +215,21 @@ pub async fn run(store: &Store, id: &str, max_chunks: Option<usize>) -> Result<I
         if max_chunks.is_some_and(|max| chunks >= max) {
             return Ok(job);
         }
-        match read_chunk(&job).await? {
-            Ok(rows) if rows.is_empty() => {
+        let chunk = if job.source_connection_id.is_some() {
+            legacy_source::read_page(store, legacy, &job).await?
+        } else {
+            read_chunk(&job)
+                .await?
+                .map(|rows| (rows, None))
+                .map_err(|fault| fault.to_string())
+        };
+        match chunk {
+            Ok((rows, _)) if rows.is_empty() => {
                 imports::finish(store.pool(), id, None).await?;
             }
-            Ok(rows) => import_chunk(store, &job, rows).await?,
+            Ok((rows, cursor)) => import_chunk(store, &job, rows, cursor.as_deref()).await?,
             Err(fault) => {
-                imports::finish(store.pool(), id, Some(&fault.to_string())).await?;
+                imports::finish(store.pool(), id, Some(&fault)).await?;
             }
         }
         chunks += 1;
@@ -202,23 +260,56 @@ async fn read_chunk(job: &ImportJob) -> Result<std::result::Result<Vec<Row>, Fil
 
 struct Target {
     connection: ConnectionId,
-    organization: Option<(OrganizationId, Role)>,
+    /// Where the users come from, as `user_migrations` records it: the legacy store read,
+    /// or for a file the connection it is imported into.
+    source: ConnectionId,
+    /// Everyone imported joins these organizations.
+    organizations: Vec<(OrganizationId, Role)>,
     update_existing: bool,
 }
 
-async fn import_chunk(store: &Store, job: &ImportJob, rows: Vec<Row>) -> Result<()> {
-    let target = Target {
-        connection: ConnectionId::from_stored(job.connection_id.clone()),
-        organization: job.organization_id.clone().map(|org| {
-            let role = job
-                .role
-                .as_deref()
-                .and_then(Role::from_stored)
-                .unwrap_or(Role::Member);
-            (OrganizationId::from_stored(org), role)
-        }),
-        update_existing: job.update_existing != 0,
+async fn target(store: &Store, job: &ImportJob) -> Result<Target> {
+    let connection = ConnectionId::from_stored(job.connection_id.clone());
+    let role = job
+        .role
+        .as_deref()
+        .and_then(Role::from_stored)
+        .unwrap_or(Role::Member);
+    let mut organizations: Vec<(OrganizationId, Role)> = job
+        .organization_id
+        .clone()
+        .map(|org| (OrganizationId::from_stored(org), role))
+        .into_iter()
+        .collect();
+    let source = match &job.source_connection_id {
+        Some(source) => {
+            let source = ConnectionId::from_stored(source.clone());
+            let enabled = legacy_connections::organizations(store.pool(), &source).await?;
+            organizations.extend(
+                enabled
+                    .into_iter()
+                    .filter(|(_, at, _)| *at == connection)
+                    .map(|(org, _, _)| (org, Role::Member)),
+            );
+            source
+        }
+        None => connection.clone(),
     };
+    Ok(Target {
+        connection,
+        source,
+        organizations,
+        update_existing: job.update_existing != 0,
+    })
+}
+
+async fn import_chunk(
+    store: &Store,
+    job: &ImportJob,
+    rows: Vec<Row>,
+    cursor: Option<&str>,
+) -> Result<()> {
+    let target = target(store, job).await?;
     let mut tx = store.begin().await?;
     let mut counts = ChunkCounts::default();
     let last = rows.last().map_or(
@@ -267,7 +358,7 @@ async fn import_chunk(store: &Store, job: &ImportJob, rows: Vec<Row>) -> Result<
         imports::record_failure(&mut *tx, &job.id, line, email.as_deref(), reason).await?;
     }
     let to = (i64::try_from(last.offset).unwrap_or(i64::MAX), last.line);
-    if imports::advance(&mut *tx, &job.id, job.position, to, counts).await? {
+    if imports::advance(&mut *tx, &job.id, job.position, to, cursor, counts).await? {
         tx.commit().await?;
     }
     Ok(())
@@ -320,7 +411,7 @@ async fn import_batch<'r>(
         if record.blocked {
             users::set_blocked(&mut **tx, &user.id, true).await?;
         }
-        if let Some((org, role)) = &target.organization {
+        for (org, role) in &target.organizations {
             memberships::insert(&mut **tx, org, &user, *role).await?;
         }
         migrated.push((user.id, record.legacy_id.as_deref()));
@@ -328,7 +419,7 @@ async fn import_batch<'r>(
     }
     let migrated: Vec<(&UserId, Option<&str>)> =
         migrated.iter().map(|(id, legacy)| (id, *legacy)).collect();
-    imports::record_migrations(&mut **tx, &migrated, &target.connection, import).await?;
+    imports::record_migrations(&mut **tx, &migrated, &target.source, import).await?;
     for (line, record) in taken {
         outcomes.push((
             line,
@@ -372,12 +463,13 @@ async fn settle_taken(
         record.email_verified,
     )
     .await?;
-    if let Some((org, role)) = &target.organization
-        && memberships::find_role(&mut **tx, org, &user.id)
+    for (org, role) in &target.organizations {
+        if memberships::find_role(&mut **tx, org, &user.id)
             .await?
             .is_none()
-    {
-        memberships::insert(&mut **tx, org, &user, *role).await?;
+        {
+            memberships::insert(&mut **tx, org, &user, *role).await?;
+        }
     }
     Ok(Ok(Imported::Updated))
 }

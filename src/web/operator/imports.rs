@@ -168,7 +168,7 @@ pub async fn upload(
         path: &path,
         format: Some(format),
         update_existing: upload.update_existing,
-        by: Some(&operator.id),
+        by: Some(&operator),
     };
     match import::create(&state.store, request).await {
         Ok(id) => {

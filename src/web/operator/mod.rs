@@ -4,6 +4,7 @@ pub mod apps;
 pub mod directory;
 pub mod home;
 pub mod imports;
+pub mod legacy;
 pub mod orgs;
 pub mod setup;
 
@@ -54,6 +55,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .configure(apps::configure)
         .configure(imports::configure)
+        .configure(legacy::configure)
         .service(
             web::resource(Urls::OperatorSetup.pattern())
                 .get(setup::get)

@@ -238,6 +238,11 @@ pub async fn post(
             let page = view(page, &token, &pending, String::new(), errors);
             render_token_page(StatusCode::FORBIDDEN, &page)
         }
+        AcceptOutcome::LegacyStoreUnavailable => {
+            errors.add("password", login::LEGACY_STORE_UNAVAILABLE);
+            let page = view(page, &token, &pending, String::new(), errors);
+            render_token_page(StatusCode::SERVICE_UNAVAILABLE, &page)
+        }
         AcceptOutcome::AccountAppeared => Ok(see_other(&Urls::Invitation.with(token.as_str()))),
         // Accepted meanwhile (a second click, another tab): answer as the link now stands.
         AcceptOutcome::NotForThisAccount | AcceptOutcome::LinkUsed => {

@@ -183,6 +183,16 @@ pub async fn post_password(
             };
             render_with_status(StatusCode::FORBIDDEN, &step)
         }
+        SignInOutcome::LegacyStoreUnavailable => {
+            let error = LEGACY_STORE_UNAVAILABLE;
+            let step = PasswordStep {
+                page,
+                email,
+                error,
+                sso,
+            };
+            render_with_status(StatusCode::SERVICE_UNAVAILABLE, &step)
+        }
         SignInOutcome::Rejected => {
             let error = "Incorrect email or password. If you have just signed up, open the link \
                          in the email we sent you first.";
@@ -200,6 +210,11 @@ pub async fn post_password(
 /// What a person whose organization enforces its identity provider sees on the password step.
 pub const SSO_ENFORCED: &str = "Your organization signs you in with its own identity provider, \
                                 not a password here. Use the button above.";
+
+/// What a person sees when the store that keeps their password cannot be reached.
+pub const LEGACY_STORE_UNAVAILABLE: &str = "We cannot check your password right now: the \
+                                            system that holds it is not answering. Please try \
+                                            again in a few minutes.";
 
 /// What a browser the account does not know sees while the account is locked.
 pub const LOCKED: &str = "Too many failed sign-ins: this account is locked. Open the unlock link \

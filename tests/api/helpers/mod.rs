@@ -6,6 +6,7 @@ mod browser;
 mod db;
 mod dns;
 pub mod idp;
+pub mod legacy;
 mod mail;
 pub mod oidc;
 pub mod receiver;

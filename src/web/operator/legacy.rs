@@ -1,0 +1,344 @@
+//! `/admin/legacy`: the operator's legacy identity stores. Adding or changing one checks it
+//! against the store itself and shows what the check found; each store's page is its
+//! migration cockpit (who came over how, who is left, the same over time) with the button
+//! that imports the rest.
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::auth::Operator;
+use crate::domain::ConnectionId;
+use crate::domain::audit::Actor;
+use crate::domain::legacy::LegacyConnection;
+use crate::domain::migration_chart;
+use crate::error::AppError;
+use crate::services::import::{self, LegacyAccess, Refused, legacy_source};
+use crate::services::legacy::cockpit::{self, Cockpit};
+use crate::services::legacy::settings::{self, CheckSummary, LegacyFields, SetupError};
+use crate::state::AppState;
+use crate::web::client_ip::ClientIp;
+use crate::web::operator::directory::utc;
+use crate::web::page::Page;
+use crate::web::respond::{render, render_with_status, see_other};
+use crate::web::urls::Urls;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route(Urls::OperatorLegacyStores.pattern(), web::get().to(list))
+        .service(
+            web::resource(Urls::OperatorNewLegacyStore.pattern())
+                .get(new_form)
+                .post(create),
+        )
+        .route(Urls::OperatorLegacyStore.pattern(), web::get().to(show))
+        .service(
+            web::resource(Urls::OperatorEditLegacyStore.pattern())
+                .get(edit_form)
+                .post(update),
+        )
+        .route(
+            Urls::OperatorLegacyStoreOrgs.pattern(),
+            web::post().to(enable),
+        )
+        .route(
+            Urls::OperatorLegacyStoreImport.pattern(),
+            web::post().to(import_the_rest),
+        );
+}
+
+#[derive(Template)]
+#[template(path = "operator/legacy_stores.html")]
+struct ListPage {
+    page: Page,
+    stores: Vec<LegacyConnection>,
+}
+
+#[derive(Template)]
+#[template(path = "operator/legacy_form.html")]
+struct FormPage {
+    page: Page,
+    /// The store being changed; `None` for a new one.
+    store: Option<LegacyConnection>,
+    form: FieldsForm,
+    error: String,
+}
+
+#[derive(Template)]
+#[template(path = "operator/legacy_show.html")]
+struct CockpitPage {
+    page: Page,
+    cockpit: Cockpit,
+    /// What the check of just-saved settings found.
+    checked: Option<CheckSummary>,
+    error: String,
+}
+
+impl CockpitPage {
+    fn chart_start(&self) -> String {
+        utc(&self.cockpit.chart_from)
+    }
+
+    fn chart_width(&self) -> i64 {
+        migration_chart::WIDTH
+    }
+
+    fn chart_height(&self) -> i64 {
+        migration_chart::HEIGHT
+    }
+
+    fn chart_step(&self) -> &'static str {
+        match self.cockpit.chart_step {
+            60 => "minute",
+            3600 => "hour",
+            86_400 => "day",
+            _ => "week",
+        }
+    }
+}
+
+/// The form as typed; the address and token are never sent back to the browser.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct FieldsForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    backend: String,
+    #[serde(default)]
+    mode: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    lookup_query: String,
+    #[serde(default)]
+    all_users_query: String,
+    #[serde(default)]
+    test_email: String,
+    #[serde(default)]
+    organization: String,
+}
+
+impl FieldsForm {
+    fn of(store: &LegacyConnection) -> Self {
+        Self {
+            name: store.name.clone(),
+            backend: store.backend.as_str().to_owned(),
+            mode: store.mode.as_str().to_owned(),
+            lookup_query: store.lookup_query.clone().unwrap_or_default(),
+            all_users_query: store.all_users_query.clone().unwrap_or_default(),
+            ..Self::default()
+        }
+    }
+
+    fn fields(&self) -> LegacyFields {
+        LegacyFields {
+            name: self.name.clone(),
+            backend: self.backend.clone(),
+            mode: self.mode.clone(),
+            address: self.address.clone(),
+            token: self.token.clone(),
+            lookup_query: self.lookup_query.clone(),
+            all_users_query: self.all_users_query.clone(),
+            test_email: self.test_email.clone(),
+            organization: self.organization.clone(),
+        }
+    }
+
+    /// What the form shows again after an error: everything but the secrets.
+    fn without_secrets(mut self) -> Self {
+        self.address.clear();
+        self.token.clear();
+        self
+    }
+}
+
+async fn list(
+    page: Page,
+    state: web::Data<AppState>,
+    Operator(_): Operator,
+) -> Result<HttpResponse, AppError> {
+    render(&ListPage {
+        page,
+        stores: settings::list(&state).await?,
+    })
+}
+
+async fn new_form(page: Page, Operator(_): Operator) -> Result<HttpResponse, AppError> {
+    let form = FieldsForm {
+        backend: "sql".into(),
+        mode: "migrate".into(),
+        ..FieldsForm::default()
+    };
+    render(&FormPage {
+        page,
+        store: None,
+        form,
+        error: String::new(),
+    })
+}
+
+async fn create(
+    page: Page,
+    state: web::Data<AppState>,
+    Operator(operator): Operator,
+    ip: ClientIp,
+    form: web::Form<FieldsForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let actor = Actor::user(&operator, &ip.0);
+    match settings::create(&state, &actor, form.fields()).await {
+        Ok((store, summary)) => saved(page, &state, &store.connection_id, summary).await,
+        Err(SetupError::Refused(error)) => render_with_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &FormPage {
+                page,
+                store: None,
+                form: form.without_secrets(),
+                error,
+            },
+        ),
+        Err(SetupError::Failed(err)) => Err(err.into()),
+    }
+}
+
+/// The cockpit with what the check found, answered to the form's POST itself.
+async fn saved(
+    page: Page,
+    state: &AppState,
+    id: &ConnectionId,
+    summary: CheckSummary,
+) -> Result<HttpResponse, AppError> {
+    render(&CockpitPage {
+        page,
+        cockpit: cockpit::view(state, id).await?,
+        checked: Some(summary),
+        error: String::new(),
+    })
+}
+
+async fn show(
+    page: Page,
+    state: web::Data<AppState>,
+    Operator(_): Operator,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = ConnectionId::from_stored(path.into_inner());
+    render(&CockpitPage {
+        page,
+        cockpit: cockpit::view(&state, &id).await?,
+        checked: None,
+        error: String::new(),
+    })
+}
+
+async fn edit_form(
+    page: Page,
+    state: web::Data<AppState>,
+    Operator(_): Operator,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = ConnectionId::from_stored(path.into_inner());
+    let store = settings::find(&state, &id).await?;
+    render(&FormPage {
+        page,
+        form: FieldsForm::of(&store),
+        store: Some(store),
+        error: String::new(),
+    })
+}
+
+async fn update(
+    page: Page,
+    state: web::Data<AppState>,
+    Operator(operator): Operator,
+    ip: ClientIp,
+    path: web::Path<String>,
+    form: web::Form<FieldsForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = ConnectionId::from_stored(path.into_inner());
+    let form = form.into_inner();
+    let actor = Actor::user(&operator, &ip.0);
+    match settings::update(&state, &actor, &id, form.fields()).await {
+        Ok((_, summary)) => saved(page, &state, &id, summary).await,
+        Err(SetupError::Refused(error)) => render_with_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &FormPage {
+                page,
+                store: Some(settings::find(&state, &id).await?),
+                form: form.without_secrets(),
+                error,
+            },
+        ),
+        Err(SetupError::Failed(err)) => Err(err.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct EnableForm {
+    organization: String,
+}
+
+async fn enable(
+    page: Page,
+    state: web::Data<AppState>,
+    Operator(operator): Operator,
+    ip: ClientIp,
+    path: web::Path<String>,
+    form: web::Form<EnableForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = ConnectionId::from_stored(path.into_inner());
+    let actor = Actor::user(&operator, &ip.0);
+    match settings::enable_for(&state, &actor, &id, &form.organization).await {
+        Ok(()) => Ok(see_other(&Urls::OperatorLegacyStore.with(&id))),
+        Err(SetupError::Refused(error)) => refuse(page, &state, &id, error).await,
+        Err(SetupError::Failed(err)) => Err(err.into()),
+    }
+}
+
+async fn refuse(
+    page: Page,
+    state: &AppState,
+    id: &ConnectionId,
+    error: String,
+) -> Result<HttpResponse, AppError> {
+    render_with_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &CockpitPage {
+            page,
+            cockpit: cockpit::view(state, id).await?,
+            checked: None,
+            error,
+        },
+    )
+}
+
+async fn import_the_rest(
+    page: Page,
+    state: web::Data<AppState>,
+    Operator(operator): Operator,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = ConnectionId::from_stored(path.into_inner());
+    let store = settings::find(&state, &id).await?;
+    let access = LegacyAccess {
+        sealer: state.sealer.clone(),
+        stores: state.legacy.clone(),
+    };
+    match legacy_source::create(&state.store, &access, &store, Some(&operator)).await {
+        Ok(job) => {
+            import::queue(&state.store, &job).await?;
+            Ok(see_other(&Urls::OperatorImport.with(&job)))
+        }
+        Err(Refused::Failed(err)) => Err(err.into()),
+        Err(refused) => {
+            refuse(
+                page,
+                &state,
+                &id,
+                format!("Nothing was imported: {refused}."),
+            )
+            .await
+        }
+    }
+}

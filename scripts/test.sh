@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test suite of Usher: Rust tests on SQLite, the same on PostgreSQL, and the
-# browser journey in Chromium against the built binary and a real SMTP server.
+# Runs every test suite of Usher: Rust tests on SQLite, the same on PostgreSQL (with legacy
+# stores on SQLite, PostgreSQL and MariaDB), and the browser journeys in Chromium against the
+# built binary and a real SMTP server.
 # Installs what the suites need on a fresh Debian machine (Chromium, aiosmtpd, dnslib, npm
 # packages).
 set -euo pipefail
@@ -43,7 +44,40 @@ ensure_postgres() {
   return 1
 }
 
+mariadb_url="${TEST_MARIADB_URL:-mysql://root@127.0.0.1:3306/test}"
+
+mariadb_reachable() {
+  command -v mariadb >/dev/null && mariadb -h 127.0.0.1 -P 3306 -u root -e 'SELECT 1' test >/dev/null 2>&1
+}
+
+ensure_mariadb() {
+  mariadb_reachable && return 0
+  # The machines' local server may simply be stopped.
+  if command -v service >/dev/null && [ -x /etc/init.d/mariadb ]; then
+    service mariadb start >/dev/null 2>&1 || true
+    for _ in $(seq 1 20); do mariadb_reachable && return 0; sleep 0.5; done
+  fi
+  return 1
+}
+
+loudly() {
+  printf '\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n'
+  printf '!!! %s\n' "$@"
+  printf '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n'
+}
+
 install_prerequisites
+
+# MariaDB is the MySQL-family legacy store of the migration tests (both Rust runs).
+if ensure_mariadb; then
+  mariadb_ran=yes
+  export TEST_MARIADB_URL="$mariadb_url"
+else
+  mariadb_ran=no
+  loudly "MariaDB is not reachable at $mariadb_url" \
+    "The MariaDB legacy store test will say it did not run. Set TEST_MARIADB_URL."
+  if [ -n "${CI:-}" ]; then echo "CI must run the MariaDB legacy store test; failing."; exit 1; fi
+fi
 
 step "Formatting and lints (cargo fmt --check, cargo clippy -D warnings)"
 cargo fmt --all --check
@@ -61,14 +95,12 @@ if ensure_postgres; then
   postgres_ran=yes
 else
   postgres_ran=no
-  printf '\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n'
-  printf '!!! PostgreSQL is not reachable at %s\n' "$postgres_url"
-  printf '!!! SKIPPED the PostgreSQL run of the Rust tests. Set TEST_POSTGRES_URL.\n'
-  printf '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n'
+  loudly "PostgreSQL is not reachable at $postgres_url" \
+    "SKIPPED the PostgreSQL run of the Rust tests (and the legacy store browser journey). Set TEST_POSTGRES_URL."
   if [ -n "${CI:-}" ]; then echo "CI must run PostgreSQL tests; failing."; exit 1; fi
 fi
 
 step "Browser suite (Chromium, axe-core, aiosmtpd)"
 (cd tests/e2e && USHER_BIN="$PWD/../../target/debug/usher" npm test)
 
-step "Done. Backends tested: SQLite yes, PostgreSQL $postgres_ran; browser suite yes."
+step "Done. Backends tested: SQLite yes, PostgreSQL $postgres_ran; legacy stores on MariaDB $mariadb_ran; browser suite yes."

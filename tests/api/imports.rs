@@ -231,6 +231,13 @@ async fn an_import_stopped_after_any_chunk_goes_on_without_duplicates_or_losses(
     let first = import::run(&app.store, None, &id, Some(1)).await.unwrap();
     assert_eq!(first.created, CHUNK_ROWS as i64);
     assert!(first.finished_at.is_none());
+    // Its page follows it, reloading itself without JavaScript, until told not to.
+    app.become_operator().await;
+    let running = app.get(&format!("/admin/imports/{id}")).await;
+    assert_eq!(running.headers()["refresh"], "3");
+    assert!(running.text().await.unwrap().contains("Stop refreshing"));
+    let stopped = app.get(&format!("/admin/imports/{id}?refresh=off")).await;
+    assert!(stopped.headers().get("refresh").is_none());
     let (a, b) = tokio::join!(
         import::run(&app.store, None, &id, None),
         import::run(&app.store, None, &id, None)
@@ -354,7 +361,7 @@ async fn the_operator_uploads_a_file_and_follows_the_import_to_its_end() {
     assert!(page.contains("<dt>Created</dt><dd>3</dd>"), "{page}");
     assert!(page.contains("<dt>Failed</dt><dd>2</dd>"), "{page}");
     assert!(
-        !page.contains("http-equiv=\"refresh\""),
+        app.get(&page_path).await.headers().get("refresh").is_none(),
         "a finished import stops refreshing"
     );
     let report = app.get_html(&format!("{page_path}/failed-rows.csv")).await;

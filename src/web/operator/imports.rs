@@ -9,6 +9,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use futures_util::StreamExt;
+use serde::Deserialize;
 use tokio::io::AsyncWriteExt;
 
 use crate::auth::Operator;
@@ -52,6 +53,18 @@ struct ImportPage {
     job: ImportJob,
     percent: i64,
     eta: String,
+    /// Whether the page reloads itself while the import runs (the operator can stop it).
+    refreshing: bool,
+}
+
+/// Seconds between the reloads of a running import's page.
+const REFRESH_SECS: u32 = 3;
+
+#[derive(Deserialize)]
+pub struct ShowQuery {
+    /// `off` stops the page from reloading itself.
+    #[serde(default)]
+    refresh: String,
 }
 
 async fn list_page(page: Page, state: &AppState, error: String) -> Result<ListPage, AppError> {
@@ -186,13 +199,17 @@ pub async fn upload(
     }
 }
 
+/// A running import's page reloads itself (an HTTP `Refresh`, which needs no JavaScript) until
+/// the import ends, unless the operator turned that off.
 pub async fn show(
     page: Page,
     state: web::Data<AppState>,
     Operator(_): Operator,
     path: web::Path<String>,
+    query: web::Query<ShowQuery>,
 ) -> Result<HttpResponse, AppError> {
     let job = import::find(&state.store, &path.into_inner()).await?;
+    let refreshing = job.finished_at.is_none() && query.refresh != "off";
     let percent = if job.finished_at.is_some() {
         100
     } else if job.file_size > 0 {
@@ -200,12 +217,18 @@ pub async fn show(
     } else {
         0
     };
-    render(&ImportPage {
+    let mut res = render(&ImportPage {
         page,
         eta: time_left(&job),
         percent,
         job,
-    })
+        refreshing,
+    })?;
+    if refreshing {
+        res.headers_mut()
+            .insert(header::REFRESH, header::HeaderValue::from(REFRESH_SECS));
+    }
+    Ok(res)
 }
 
 /// The time left at the pace so far, in plain words; "" before there is a pace.

@@ -51,6 +51,13 @@ mail!(UnlockAccount, "Your account was locked after failed sign-ins", "email/unl
     link: String,
 });
 
+// Sent when the right password was typed for an account whose address was never proved.
+mail!(ConfirmEmail, "Confirm your email address to sign in", "email/confirm_email.html",
+      "email/confirm_email.txt" {
+    name: String,
+    link: String,
+});
+
 mail!(AlreadyRegistered, "You already have an account", "email/already_registered.html",
       "email/already_registered.txt" {
     name: String,

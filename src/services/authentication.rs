@@ -1,7 +1,7 @@
 //! Password sign-in, and confirming a signed-in user's password, both behind the throttles.
 use crate::credentials::Verdict;
 use crate::domain::{ConnectionId, Email, EmailToken, TokenPurpose, User};
-use crate::email::messages::UnlockAccount;
+use crate::email::messages::{ConfirmEmail, UnlockAccount};
 use crate::services::Result;
 use crate::services::legacy::{self, sign_in::LegacySignIn};
 use crate::services::throttle::{self, Attempt, Gate};
@@ -17,6 +17,9 @@ pub enum SignInOutcome {
     Rejected,
     /// The legacy store that keeps or may know the account could not be asked.
     LegacyStoreUnavailable,
+    /// The password is right, but the account's address was never proved (it came over from
+    /// another system so): a confirmation link was mailed to it.
+    EmailUnconfirmed(User),
 }
 
 /// Checks email and password. Unknown accounts are checked against a dummy hash so that the
@@ -63,6 +66,16 @@ pub async fn sign_in(
                 rehash(state, &user, password).await?;
             }
             Ok(SignInOutcome::SignedIn(user))
+        }
+        // The right password for an account that came over from another system with its
+        // address never proved: the mailbox must answer first.
+        Some(user) if verdict.matches() && !user.blocked => {
+            throttle::withdraw_sign_in(state, &identifier).await?;
+            if let Verdict::Matches { needs_rehash: true } = verdict {
+                rehash(state, &user, password).await?;
+            }
+            mail_confirmation_link(state, &user).await?;
+            Ok(SignInOutcome::EmailUnconfirmed(user))
         }
         _ => {
             throttle::record_failed_sign_in(state, record, &identifier, attempt).await?;
@@ -139,6 +152,35 @@ async fn rehash(state: &AppState, user: &User, password: &str) -> Result<()> {
     let hash = state.passwords.rehash(password).await?;
     users::update_password_hash(state.store.pool(), &user.id, &hash).await?;
     tracing::info!(user = %user.id, "password hash upgraded to argon2id");
+    Ok(())
+}
+
+/// Mails a link that proves the account's address, unless the address had its share of
+/// such mails lately (each sign-in with the right password asks for one).
+async fn mail_confirmation_link(state: &AppState, user: &User) -> Result<()> {
+    let mut tx = state.store.begin().await?;
+    let kind = throttle::UnsolicitedMail::SignUp;
+    if !throttle::allow_mail_to(state, &mut tx, &user.connection_id, &user.email, kind).await? {
+        tx.commit().await?;
+        return Ok(());
+    }
+    let token = EmailToken::generate();
+    email_tokens::void_unused(&mut *tx, &user.id, TokenPurpose::ConfirmEmail).await?;
+    email_tokens::insert(
+        &mut *tx,
+        &token,
+        TokenPurpose::ConfirmEmail,
+        Some(&user.id),
+        user.email.as_str(),
+    )
+    .await?;
+    let mail = ConfirmEmail {
+        name: user.name.to_string(),
+        link: state.links.confirm_email(&token),
+    };
+    state.mail.enqueue(&mut *tx, &user.email, &mail).await?;
+    tx.commit().await?;
+    state.mail.wake();
     Ok(())
 }
 

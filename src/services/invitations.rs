@@ -338,7 +338,8 @@ pub async fn accept(
             match authentication::sign_in(state, &org.connection_id, &email, password, attempt)
                 .await?
             {
-                SignInOutcome::SignedIn(user) => Ok(user),
+                // The invitation link proves the address the account was never confirmed for.
+                SignInOutcome::SignedIn(user) | SignInOutcome::EmailUnconfirmed(user) => Ok(user),
                 SignInOutcome::Locked => return Ok(AcceptOutcome::Locked),
                 SignInOutcome::Rejected => return Ok(AcceptOutcome::WrongPassword),
                 SignInOutcome::LegacyStoreUnavailable => {

@@ -13,6 +13,7 @@ pub enum Notice {
     EmailVerified,
     EmailVerifiedSlugTaken,
     AccountUnlocked,
+    EmailConfirmed,
     SignedOut,
     PasswordReset,
     PasswordChanged,
@@ -41,10 +42,11 @@ pub enum Notice {
 }
 
 impl Notice {
-    const ALL: [Self; 28] = [
+    const ALL: [Self; 29] = [
         Self::EmailVerified,
         Self::EmailVerifiedSlugTaken,
         Self::AccountUnlocked,
+        Self::EmailConfirmed,
         Self::SignedOut,
         Self::PasswordReset,
         Self::PasswordChanged,
@@ -77,6 +79,7 @@ impl Notice {
             Self::EmailVerified => "email-verified",
             Self::EmailVerifiedSlugTaken => "email-verified-slug-taken",
             Self::AccountUnlocked => "account-unlocked",
+            Self::EmailConfirmed => "email-confirmed",
             Self::SignedOut => "signed-out",
             Self::PasswordReset => "password-reset",
             Self::PasswordChanged => "password-changed",
@@ -112,6 +115,7 @@ impl Notice {
                 "Your email is verified, but the organization address you chose was taken in the meantime. Choose another one to create your organization."
             }
             Self::AccountUnlocked => "Your account is unlocked. Sign in with your password.",
+            Self::EmailConfirmed => "Your email address is confirmed. Sign in with your password.",
             Self::SignedOut => "You are signed out.",
             Self::PasswordReset => "Your password was changed. Sign in with your new password.",
             Self::PasswordChanged => {

@@ -8,7 +8,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 
 use crate::helpers::legacy::{BCRYPT, Behaviour, Endpoint, LegacyDb};
-use crate::helpers::{PASSWORD, TestApp, eventually, location, spawn_app};
+use crate::helpers::{PASSWORD, TestApp, csrf_in, eventually, location, spawn_app, token_in};
 
 /// The password the PostgreSQL legacy store's URL carries (the server trusts any).
 const DB_PASSWORD: &str = "legacy-db-s3cret";
@@ -574,4 +574,45 @@ async fn a_store_that_hangs_times_out_and_its_circuit_opens() {
         "the breaker stopped the calls: {}",
         failing.calls() - before
     );
+}
+
+#[tokio::test]
+async fn an_address_the_legacy_store_never_confirmed_is_confirmed_by_mail_first() {
+    let app = operator_with_org().await;
+    let db = LegacyDb::sqlite().await;
+    db.add_user_verified(9, "una@example.com", "Una Unconfirmed", BCRYPT, false)
+        .await;
+    add_database_store(&app, &db, "migrate").await;
+
+    // The right password: she comes over, but is asked to confirm her address first.
+    let (status, page) = sign_in(&app, "una@example.com", PASSWORD).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(page.contains("has not been confirmed yet"), "{page}");
+    let mail = app
+        .last_mail_with_subject("una@example.com", "Confirm your email address")
+        .await;
+    // A wrong password says nothing of the kind, and sends nothing.
+    let (status, page) = sign_in(&app, "una@example.com", "not her password at all").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(!page.contains("confirmed"), "{page}");
+    assert_eq!(app.mails_to("una@example.com").len(), 1);
+
+    let link = mail.link_to("/confirm-email");
+    let browser = app.other_browser();
+    let opened = browser.get(&link.replace(&app.address, "")).await;
+    assert_eq!(opened.status(), StatusCode::OK);
+    let csrf = csrf_in(&opened.text().await.unwrap());
+    let res = browser
+        .client
+        .post(app.url("/confirm-email"))
+        .form(&[("token", token_in(&link).as_str()), ("csrf_token", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&res), "/login");
+    let (status, to) = sign_in(&app, "una@example.com", PASSWORD).await;
+    assert_eq!((status, to.as_str()), (StatusCode::SEE_OTHER, "/o/acme"));
+    // The link works once.
+    let again = browser.get(&link.replace(&app.address, "")).await;
+    assert_eq!(again.status(), StatusCode::GONE);
 }

@@ -183,6 +183,16 @@ pub async fn post_password(
             };
             render_with_status(StatusCode::FORBIDDEN, &step)
         }
+        SignInOutcome::EmailUnconfirmed(_) => {
+            let error = EMAIL_UNCONFIRMED;
+            let step = PasswordStep {
+                page,
+                email,
+                error,
+                sso,
+            };
+            render_with_status(StatusCode::FORBIDDEN, &step)
+        }
         SignInOutcome::LegacyStoreUnavailable => {
             let error = LEGACY_STORE_UNAVAILABLE;
             let step = PasswordStep {
@@ -210,6 +220,10 @@ pub async fn post_password(
 /// What a person whose organization enforces its identity provider sees on the password step.
 pub const SSO_ENFORCED: &str = "Your organization signs you in with its own identity provider, \
                                 not a password here. Use the button above.";
+
+/// What a person sees who typed the right password for an account whose address is unproved.
+pub const EMAIL_UNCONFIRMED: &str = "Your password is right, but your email address has not been \
+                                     confirmed yet. We sent you a link: open it, then sign in.";
 
 /// What a person sees when the store that keeps their password cannot be reached.
 pub const LEGACY_STORE_UNAVAILABLE: &str = "We cannot check your password right now: the \

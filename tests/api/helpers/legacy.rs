@@ -150,17 +150,29 @@ impl LegacyDb {
     }
 
     pub async fn add_user(&self, id: i64, email: &str, name: &str, hash: &str) {
-        let p = self.placeholders(4);
+        self.add_user_verified(id, email, name, hash, true).await;
+    }
+
+    pub async fn add_user_verified(
+        &self,
+        id: i64,
+        email: &str,
+        name: &str,
+        hash: &str,
+        verified: bool,
+    ) {
+        let p = self.placeholders(5);
         let sql = format!(
             "INSERT INTO users (id, email, password_hash, name, email_verified) \
-             VALUES ({}, {}, {}, {}, 1)",
-            p[0], p[1], p[2], p[3]
+             VALUES ({}, {}, {}, {}, {})",
+            p[0], p[1], p[2], p[3], p[4]
         );
         sqlx::query(AssertSqlSafe(sql))
             .bind(id)
             .bind(email.to_owned())
             .bind(hash.to_owned())
             .bind(name.to_owned())
+            .bind(i32::from(verified))
             .execute(&self.pool)
             .await
             .unwrap();

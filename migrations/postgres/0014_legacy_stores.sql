@@ -16,6 +16,8 @@ CREATE TABLE legacy_connections (
     all_users_query  TEXT,
     -- How the store's ids compare (`integer` or `text`), as the check of the queries found.
     id_type          TEXT NOT NULL DEFAULT 'text' CHECK (id_type IN ('integer', 'text')),
+    -- One more at every change: this instance's pool and circuit breaker follow it.
+    version          BIGINT NOT NULL DEFAULT 1,
     created_at       BIGINT NOT NULL,
     updated_at       BIGINT NOT NULL
 );
@@ -27,6 +29,9 @@ ALTER TABLE import_jobs ADD CONSTRAINT import_jobs_format_check
 ALTER TABLE import_jobs ADD COLUMN source_connection_id TEXT
     REFERENCES connections (id) ON DELETE CASCADE;
 ALTER TABLE import_jobs ADD COLUMN cursor TEXT;
+-- One import of the rest at a time per legacy store.
+CREATE UNIQUE INDEX import_jobs_one_running_per_source ON import_jobs (source_connection_id)
+    WHERE status IN ('queued', 'running');
 
 -- `proxy`: a user whose password stays in the legacy store, checked there at every sign-in.
 ALTER TABLE user_migrations DROP CONSTRAINT user_migrations_how_check;

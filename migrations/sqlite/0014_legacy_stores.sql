@@ -21,6 +21,8 @@ CREATE TABLE legacy_connections (
     all_users_query  TEXT,
     -- How the store's ids compare (`integer` or `text`), as the check of the queries found.
     id_type          TEXT NOT NULL DEFAULT 'text' CHECK (id_type IN ('integer', 'text')),
+    -- One more at every change: this instance's pool and circuit breaker follow it.
+    version          BIGINT NOT NULL DEFAULT 1,
     created_at       BIGINT NOT NULL,
     updated_at       BIGINT NOT NULL
 );
@@ -61,6 +63,9 @@ FROM import_jobs;
 DROP TABLE import_jobs;
 ALTER TABLE import_jobs_new RENAME TO import_jobs;
 CREATE INDEX import_jobs_by_time ON import_jobs (created_at);
+-- One import of the rest at a time per legacy store.
+CREATE UNIQUE INDEX import_jobs_one_running_per_source ON import_jobs (source_connection_id)
+    WHERE status IN ('queued', 'running');
 
 -- `proxy`: a user whose password stays in the legacy store, checked there at every sign-in.
 CREATE TABLE user_migrations_new (

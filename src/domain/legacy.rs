@@ -163,6 +163,8 @@ pub struct LegacyConnection {
     pub lookup_query: Option<String>,
     pub all_users_query: Option<String>,
     pub id_type: IdType,
+    /// One more at every change of the settings.
+    pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
 }

@@ -10,8 +10,6 @@ pub enum TokenPurpose {
     OperatorSetup,
     /// Lifts the lock an account gets after too many failed sign-ins.
     UnlockAccount,
-    /// Proves the mailbox of an account that came over from another system unverified.
-    ConfirmEmail,
 }
 
 impl TokenPurpose {
@@ -20,7 +18,6 @@ impl TokenPurpose {
             Self::ResetPassword => "reset_password",
             Self::OperatorSetup => "operator_setup",
             Self::UnlockAccount => "unlock_account",
-            Self::ConfirmEmail => "confirm_email",
         }
     }
 
@@ -30,7 +27,7 @@ impl TokenPurpose {
             Self::ResetPassword => 3600,
             // Printed on the server console at start; a restart prints a fresh one.
             Self::OperatorSetup => 2 * 3600,
-            Self::UnlockAccount | Self::ConfirmEmail => 24 * 3600,
+            Self::UnlockAccount => 24 * 3600,
         }
     }
 }

@@ -51,7 +51,8 @@ mail!(UnlockAccount, "Your account was locked after failed sign-ins", "email/unl
     link: String,
 });
 
-// Sent when the right password was typed for an account whose address was never proved.
+// Sent when the right password was typed for an account whose address was never proved; the
+// link is a password reset's: the mailbox's owner chooses the password.
 mail!(ConfirmEmail, "Confirm your email address to sign in", "email/confirm_email.html",
       "email/confirm_email.txt" {
     name: String,

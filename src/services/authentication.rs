@@ -18,7 +18,7 @@ pub enum SignInOutcome {
     /// The legacy store that keeps or may know the account could not be asked.
     LegacyStoreUnavailable,
     /// The password is right, but the account's address was never proved (it came over from
-    /// another system so): a confirmation link was mailed to it.
+    /// another system so): a link that confirms it and sets a new password was mailed to it.
     EmailUnconfirmed(User),
 }
 
@@ -52,7 +52,11 @@ pub async fn sign_in(
                 needs_rehash: false,
             },
         ),
-        Checked::Legacy(LegacySignIn::Rejected) => (None, Verdict::DoesNotMatch),
+        Checked::Legacy(LegacySignIn::Rejected) => {
+            // As long as a rejection of Usher's own: a fast legacy hash says nothing either.
+            state.passwords.check(password, None).await?;
+            (None, Verdict::DoesNotMatch)
+        }
         // Not the person's fault: nothing counts against the account.
         Checked::Legacy(LegacySignIn::Unavailable(_)) => {
             throttle::withdraw_sign_in(state, &identifier).await?;
@@ -68,7 +72,8 @@ pub async fn sign_in(
             Ok(SignInOutcome::SignedIn(user))
         }
         // The right password for an account that came over from another system with its
-        // address never proved: the mailbox must answer first.
+        // address never proved: the mailbox must answer first, and whoever answers it sets
+        // the password (one typed by someone who never proved the mailbox does not survive).
         Some(user) if verdict.matches() && !user.blocked => {
             throttle::withdraw_sign_in(state, &identifier).await?;
             if let Verdict::Matches { needs_rehash: true } = verdict {
@@ -117,6 +122,8 @@ pub enum Confirmation {
     Confirmed,
     Wrong,
     Locked,
+    /// The legacy store that keeps the password (proxy mode) could not be asked.
+    LegacyStoreUnavailable,
 }
 
 /// Checks a signed-in user's current password (before a change): throttled and counted like
@@ -138,7 +145,19 @@ pub async fn confirm_password(
         }
     };
     let stored = user.password_hash.as_deref();
-    if stored.is_some() && state.passwords.verify(password, stored).await? {
+    let confirmed = match stored {
+        Some(_) => state.passwords.verify(password, stored).await?,
+        // A proxied user's password is the legacy store's to check.
+        None => match legacy::sign_in::proxied(state, user, password).await? {
+            Some(LegacySignIn::SignedIn(_)) => true,
+            Some(LegacySignIn::Unavailable(_)) => {
+                throttle::withdraw_sign_in(state, &identifier).await?;
+                return Ok(Confirmation::LegacyStoreUnavailable);
+            }
+            Some(LegacySignIn::Rejected) | None => false,
+        },
+    };
+    if confirmed {
         throttle::record_successful_sign_in(state, record, &identifier, attempt).await?;
         return Ok(Confirmation::Confirmed);
     }
@@ -155,28 +174,28 @@ async fn rehash(state: &AppState, user: &User, password: &str) -> Result<()> {
     Ok(())
 }
 
-/// Mails a link that proves the account's address, unless the address had its share of
-/// such mails lately (each sign-in with the right password asks for one).
+/// Mails a link that proves the account's address and sets its password (a reset link),
+/// unless the address had its share of such mails lately.
 async fn mail_confirmation_link(state: &AppState, user: &User) -> Result<()> {
     let mut tx = state.store.begin().await?;
-    let kind = throttle::UnsolicitedMail::SignUp;
+    let kind = throttle::UnsolicitedMail::Reset;
     if !throttle::allow_mail_to(state, &mut tx, &user.connection_id, &user.email, kind).await? {
         tx.commit().await?;
         return Ok(());
     }
     let token = EmailToken::generate();
-    email_tokens::void_unused(&mut *tx, &user.id, TokenPurpose::ConfirmEmail).await?;
+    email_tokens::void_unused(&mut *tx, &user.id, TokenPurpose::ResetPassword).await?;
     email_tokens::insert(
         &mut *tx,
         &token,
-        TokenPurpose::ConfirmEmail,
+        TokenPurpose::ResetPassword,
         Some(&user.id),
         user.email.as_str(),
     )
     .await?;
     let mail = ConfirmEmail {
         name: user.name.to_string(),
-        link: state.links.confirm_email(&token),
+        link: state.links.reset_password(&token),
     };
     state.mail.enqueue(&mut *tx, &user.email, &mail).await?;
     tx.commit().await?;

@@ -101,27 +101,3 @@ pub async fn unlock(state: &AppState, token: &EmailToken) -> Result<Option<User>
     tx.commit().await?;
     Ok(Some(user))
 }
-
-/// The account a confirmation link is for, while it is valid (opening it uses nothing up).
-pub async fn pending_confirmation(state: &AppState, token: &EmailToken) -> Result<Option<User>> {
-    let owner =
-        email_tokens::find_valid(state.store.pool(), token, TokenPurpose::ConfirmEmail).await?;
-    let Some(user_id) = owner.and_then(|owner| owner.user_id()) else {
-        return Ok(None);
-    };
-    Ok(users::find_by_id(state.store.pool(), &user_id).await?)
-}
-
-/// Uses a confirmation link up and marks the account's address proved. The user it was for;
-/// `None` when the link was used or expired meanwhile.
-pub async fn confirm_email(state: &AppState, token: &EmailToken) -> Result<Option<User>> {
-    let mut tx = state.store.begin().await?;
-    let owner = email_tokens::consume(&mut *tx, token, TokenPurpose::ConfirmEmail).await?;
-    let Some(user_id) = owner.and_then(|owner| owner.user_id()) else {
-        return Ok(None);
-    };
-    users::mark_email_verified(&mut *tx, &user_id).await?;
-    let user = users::find_by_id(&mut *tx, &user_id).await?;
-    tx.commit().await?;
-    Ok(user)
-}

@@ -39,8 +39,6 @@ where
     .await
 }
 
-/// Forgets the account's failures and lifts its lock (a sign-in while unlocked, an unlock
-/// link, a password reset).
 /// Takes back the attempt `begin_attempt` counted, for a sign-in that could not be decided
 /// (the store that keeps the password did not answer): it says nothing about the password.
 pub async fn withdraw_attempt(db: &sqlx::AnyPool, identifier: &str) -> Result<(), sqlx::Error> {
@@ -61,6 +59,8 @@ pub async fn withdraw_attempt(db: &sqlx::AnyPool, identifier: &str) -> Result<()
     .map(drop)
 }
 
+/// Forgets the account's failures and lifts its lock (a sign-in while unlocked, an unlock
+/// link, a password reset).
 pub async fn clear<'c, E>(db: E, identifier: &str) -> Result<(), sqlx::Error>
 where
     E: Executor<'c, Database = Any>,

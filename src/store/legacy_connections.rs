@@ -9,7 +9,7 @@ use crate::domain::{ConnectionId, Organization, OrganizationId, UserId};
 macro_rules! legacy_columns {
     () => {
         "l.connection_id, c.name, l.backend, l.mode, l.dialect, l.address, l.token,
-         l.lookup_query, l.all_users_query, l.id_type, l.created_at, l.updated_at"
+         l.lookup_query, l.all_users_query, l.id_type, l.version, l.created_at, l.updated_at"
     };
 }
 
@@ -25,6 +25,7 @@ struct LegacyRow {
     lookup_query: Option<String>,
     all_users_query: Option<String>,
     id_type: String,
+    version: i64,
     created_at: i64,
     updated_at: i64,
 }
@@ -46,6 +47,7 @@ impl TryFrom<LegacyRow> for LegacyConnection {
             all_users_query: row.all_users_query,
             id_type: IdType::parse(&row.id_type)
                 .ok_or_else(|| unknown_value("legacy id type", &row.id_type))?,
+            version: row.version,
             created_at: row.created_at,
             updated_at: row.updated_at,
         })
@@ -95,7 +97,7 @@ where
     let done = sqlx::query(
         "UPDATE legacy_connections SET backend = $1, mode = $2, dialect = $3, address = $4,
                 token = $5, lookup_query = $6, all_users_query = $7, id_type = $8,
-                updated_at = $9
+                updated_at = $9, version = version + 1
          WHERE connection_id = $10",
     )
     .bind(legacy.backend.as_str())
@@ -243,18 +245,23 @@ where
     .map(drop)
 }
 
-/// The legacy connection whose store still keeps `user`'s password (proxy mode), if one does.
-pub async fn proxying<'c, E>(db: E, user: &UserId) -> Result<Option<ConnectionId>, sqlx::Error>
+/// The legacy connection whose store still keeps `user`'s password (proxy mode), if one
+/// does, and the user's id there.
+pub async fn proxying<'c, E>(
+    db: E,
+    user: &UserId,
+) -> Result<Option<(ConnectionId, Option<String>)>, sqlx::Error>
 where
     E: Executor<'c, Database = Any>,
 {
-    let id: Option<String> = sqlx::query_scalar(
-        "SELECT connection_id FROM user_migrations WHERE user_id = $1 AND how = 'proxy'",
+    let row: Option<(String, Option<String>)> = sqlx::query_as(
+        "SELECT connection_id, legacy_id FROM user_migrations
+         WHERE user_id = $1 AND how = 'proxy'",
     )
     .bind(user.as_str().to_owned())
     .fetch_optional(db)
     .await?;
-    Ok(id.map(ConnectionId::from_stored))
+    Ok(row.map(|(id, legacy_id)| (ConnectionId::from_stored(id), legacy_id)))
 }
 
 /// How many users came over through `legacy`, by how (`sign_in`, `import`, `proxy`).
@@ -296,7 +303,7 @@ where
 {
     sqlx::query_as(
         "SELECT (migrated_at - $2) / $3 AS bucket, how, COUNT(*) FROM user_migrations
-         WHERE connection_id = $1 GROUP BY (migrated_at - $2) / $3, how ORDER BY bucket",
+         WHERE connection_id = $1 GROUP BY bucket, how ORDER BY bucket",
     )
     .bind(legacy.as_str().to_owned())
     .bind(from)

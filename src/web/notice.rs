@@ -13,7 +13,6 @@ pub enum Notice {
     EmailVerified,
     EmailVerifiedSlugTaken,
     AccountUnlocked,
-    EmailConfirmed,
     SignedOut,
     PasswordReset,
     PasswordChanged,
@@ -42,11 +41,10 @@ pub enum Notice {
 }
 
 impl Notice {
-    const ALL: [Self; 29] = [
+    const ALL: [Self; 28] = [
         Self::EmailVerified,
         Self::EmailVerifiedSlugTaken,
         Self::AccountUnlocked,
-        Self::EmailConfirmed,
         Self::SignedOut,
         Self::PasswordReset,
         Self::PasswordChanged,
@@ -79,7 +77,6 @@ impl Notice {
             Self::EmailVerified => "email-verified",
             Self::EmailVerifiedSlugTaken => "email-verified-slug-taken",
             Self::AccountUnlocked => "account-unlocked",
-            Self::EmailConfirmed => "email-confirmed",
             Self::SignedOut => "signed-out",
             Self::PasswordReset => "password-reset",
             Self::PasswordChanged => "password-changed",
@@ -115,7 +112,6 @@ impl Notice {
                 "Your email is verified, but the organization address you chose was taken in the meantime. Choose another one to create your organization."
             }
             Self::AccountUnlocked => "Your account is unlocked. Sign in with your password.",
-            Self::EmailConfirmed => "Your email address is confirmed. Sign in with your password.",
             Self::SignedOut => "You are signed out.",
             Self::PasswordReset => "Your password was changed. Sign in with your new password.",
             Self::PasswordChanged => {

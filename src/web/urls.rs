@@ -19,7 +19,6 @@ pub enum Urls {
     VerifyEmail,
     ResetPassword,
     UnlockAccount,
-    ConfirmEmail,
     Account,
     AccountName,
     AccountPassword,
@@ -102,7 +101,6 @@ impl Urls {
             Self::VerifyEmail => "/verify-email",
             Self::ResetPassword => "/reset-password",
             Self::UnlockAccount => "/unlock-account",
-            Self::ConfirmEmail => "/confirm-email",
             Self::Account => "/account",
             Self::AccountName => "/account/name",
             Self::AccountPassword => "/account/password",
@@ -316,10 +314,6 @@ impl Links {
 
     pub fn unlock_account(&self, token: &EmailToken) -> String {
         self.with_token(Urls::UnlockAccount, token)
-    }
-
-    pub fn confirm_email(&self, token: &EmailToken) -> String {
-        self.with_token(Urls::ConfirmEmail, token)
     }
 
     pub fn operator_setup(&self, token: &EmailToken) -> String {

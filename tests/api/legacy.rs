@@ -8,7 +8,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 
 use crate::helpers::legacy::{BCRYPT, Behaviour, Endpoint, LegacyDb};
-use crate::helpers::{PASSWORD, TestApp, csrf_in, eventually, location, spawn_app, token_in};
+use crate::helpers::{NEW_PASSWORD, PASSWORD, TestApp, eventually, location, spawn_app, token_in};
 
 /// The password the PostgreSQL legacy store's URL carries (the server trusts any).
 const DB_PASSWORD: &str = "legacy-db-s3cret";
@@ -21,11 +21,12 @@ async fn bcrypt_of(password: &str) -> String {
         .unwrap()
 }
 
-/// An operator with organization `acme` (shared membership).
+/// An operator with organization `acme`, whose users are its own (isolated membership): the
+/// legacy store's word that an address is verified is enough there.
 async fn operator_with_org() -> TestApp {
     let app = spawn_app().await;
     app.become_operator().await;
-    app.create_org("Acme", "acme", "shared", false).await;
+    app.create_org("Acme", "acme", "isolated", false).await;
     app
 }
 
@@ -69,10 +70,23 @@ async fn scalar(app: &TestApp, sql: &str) -> Option<String> {
         .unwrap()
 }
 
-/// Signs `email` in from a fresh browser; where the sign-in led.
+/// Signs `email` in at acme's sign-in page from a fresh browser; where the sign-in led.
 async fn sign_in(app: &TestApp, email: &str, password: &str) -> (StatusCode, String) {
+    sign_in_on(app, Some("acme"), email, password).await
+}
+
+/// Signs `email` in at an organization's page (or the deployment's) from a fresh browser.
+async fn sign_in_on(
+    app: &TestApp,
+    slug: Option<&str>,
+    email: &str,
+    password: &str,
+) -> (StatusCode, String) {
     let browser = app.other_browser();
-    let res = browser.sign_in(email, password).await;
+    let res = match slug {
+        Some(slug) => browser.sign_in_at(slug, email, password).await,
+        None => browser.sign_in(email, password).await,
+    };
     let status = res.status();
     let to = if status == StatusCode::SEE_OTHER {
         location(&res)
@@ -517,7 +531,7 @@ async fn point_at(app: &TestApp, id: &str, url: &str) {
             .seal(url.as_bytes(), &sealed)
             .unwrap();
         app.exec(&format!(
-            "UPDATE legacy_connections SET address = '{sealed}', updated_at = updated_at + 1"
+            "UPDATE legacy_connections SET address = '{sealed}', version = version + 1"
         ))
         .await;
     }
@@ -577,14 +591,14 @@ async fn a_store_that_hangs_times_out_and_its_circuit_opens() {
 }
 
 #[tokio::test]
-async fn an_address_the_legacy_store_never_confirmed_is_confirmed_by_mail_first() {
+async fn an_address_the_legacy_store_never_confirmed_is_proved_and_given_a_new_password() {
     let app = operator_with_org().await;
     let db = LegacyDb::sqlite().await;
     db.add_user_verified(9, "una@example.com", "Una Unconfirmed", BCRYPT, false)
         .await;
     add_database_store(&app, &db, "migrate").await;
 
-    // The right password: she comes over, but is asked to confirm her address first.
+    // The right password: she comes over, but her mailbox must answer before she signs in.
     let (status, page) = sign_in(&app, "una@example.com", PASSWORD).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(page.contains("has not been confirmed yet"), "{page}");
@@ -597,22 +611,107 @@ async fn an_address_the_legacy_store_never_confirmed_is_confirmed_by_mail_first(
     assert!(!page.contains("confirmed"), "{page}");
     assert_eq!(app.mails_to("una@example.com").len(), 1);
 
-    let link = mail.link_to("/confirm-email");
+    // Whoever answers the mailbox chooses the password: the one typed before it was proved
+    // (perhaps by someone else, in the old system) does not survive.
+    let token = token_in(&mail.link_to("/reset-password"));
     let browser = app.other_browser();
-    let opened = browser.get(&link.replace(&app.address, "")).await;
-    assert_eq!(opened.status(), StatusCode::OK);
-    let csrf = csrf_in(&opened.text().await.unwrap());
     let res = browser
-        .client
-        .post(app.url("/confirm-email"))
-        .form(&[("token", token_in(&link).as_str()), ("csrf_token", &csrf)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(location(&res), "/login");
-    let (status, to) = sign_in(&app, "una@example.com", PASSWORD).await;
+        .post(
+            "/reset-password",
+            &[("token", &token), ("password", NEW_PASSWORD)],
+        )
+        .await;
+    assert_eq!(location(&res), "/o/acme/login");
+    assert_eq!(
+        sign_in(&app, "una@example.com", PASSWORD).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (status, to) = sign_in(&app, "una@example.com", NEW_PASSWORD).await;
     assert_eq!((status, to.as_str()), (StatusCode::SEE_OTHER, "/o/acme"));
-    // The link works once.
-    let again = browser.get(&link.replace(&app.address, "")).await;
-    assert_eq!(again.status(), StatusCode::GONE);
+}
+
+#[tokio::test]
+async fn on_the_shared_connection_a_store_vouches_only_for_its_verified_domains() {
+    let app = spawn_app().await;
+    app.become_operator().await;
+    app.create_org("Acme", "acme", "shared", false).await;
+    let db = LegacyDb::sqlite().await;
+    db.add_user(1, "sam@example.com", "Sam Elsewhere", BCRYPT)
+        .await;
+    db.add_user(2, "kim@acme.test", "Kim Acme", BCRYPT).await;
+    add_database_store(&app, &db, "migrate").await;
+    app.exec(
+        "INSERT INTO domains (id, organization_id, name, verification_token, verified_at, created_at)
+         SELECT 'd1', id, 'acme.test', 't', 1, 1 FROM organizations WHERE slug = 'acme'",
+    )
+    .await;
+
+    // Another customer's system must not decide who owns an address at a shared account:
+    // outside the organization's verified domains, the mailbox answers first.
+    let (status, page) = sign_in_on(&app, None, "sam@example.com", PASSWORD).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
+    assert!(page.contains("has not been confirmed yet"), "{page}");
+    let (status, to) = sign_in_on(&app, None, "kim@acme.test", PASSWORD).await;
+    assert_eq!((status, to.as_str()), (StatusCode::SEE_OTHER, "/o/acme"));
+}
+
+#[tokio::test]
+async fn a_store_that_answers_for_another_email_opens_no_account() {
+    let app = operator_with_org().await;
+    let liar = Endpoint::start(
+        "x@example.com",
+        Behaviour::ClaimsToBe("someone@example.com"),
+    )
+    .await;
+    add_endpoint_store(&app, &liar.url).await;
+    let (status, _) = sign_in(&app, "victim@example.com", PASSWORD).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.count("users").await, 1, "only the operator");
+
+    // Nor can such an endpoint be saved: it accepts a made-up password.
+    let res = app
+        .post(
+            "/admin/legacy/new",
+            &[
+                ("name", "liar"),
+                ("backend", "http"),
+                ("mode", "migrate"),
+                ("address", &liar.url),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("accepted a made-up password")
+    );
+}
+
+#[tokio::test]
+async fn a_proxied_account_opens_only_for_the_legacy_user_it_was_made_for() {
+    let app = operator_with_org().await;
+    let db = LegacyDb::sqlite().await;
+    db.add_user(7, "pat@example.com", "Pat Proxy", BCRYPT).await;
+    let (id, _) = add_database_store(&app, &db, "proxy").await;
+    assert_eq!(
+        sign_in(&app, "pat@example.com", PASSWORD).await.0,
+        StatusCode::SEE_OTHER
+    );
+
+    // The old system gives the address to someone else (another id): not Pat's account.
+    db.remove_user("pat@example.com").await;
+    db.add_user(8, "pat@example.com", "Someone Else", BCRYPT)
+        .await;
+    assert_eq!(
+        sign_in(&app, "pat@example.com", PASSWORD).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // A proxied store keeps its passwords: it cannot import the rest.
+    let res = app.post(&format!("/admin/legacy/{id}/import"), &[]).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("migrate mode"));
+    assert_eq!(app.count("import_jobs").await, 0);
 }

@@ -5,7 +5,7 @@
 use super::reader::{Position, Row};
 use super::{CHUNK_ROWS, Refused};
 use crate::domain::import::ImportRecord;
-use crate::domain::legacy::LegacyConnection;
+use crate::domain::legacy::{LegacyConnection, Mode};
 use crate::domain::{ConnectionId, User};
 use crate::sealing::Sealer;
 use crate::services::legacy::LegacyError;
@@ -13,7 +13,8 @@ use crate::services::legacy::LegacyStores;
 use crate::services::legacy::sql::After;
 use crate::services::{Error, Result};
 use crate::store::imports::{self, ImportJob, NewImport};
-use crate::store::{Store, legacy_connections};
+use crate::store::{Store, is_unique_violation, legacy_connections, now};
+use crate::worker::{self, Job, import::RunImport};
 
 /// What an import needs to read a legacy store.
 #[derive(Clone)]
@@ -22,7 +23,7 @@ pub struct LegacyAccess {
     pub stores: LegacyStores,
 }
 
-/// Queues the import of every user of `legacy` not yet brought over, into the password
+/// Creates and queues the import of every user of `legacy` not yet brought over, into the password
 /// connection of the organizations it is enabled for; the import's id.
 pub async fn create(
     store: &Store,
@@ -39,12 +40,15 @@ pub async fn create(
             "this legacy store has no all-users query to read its users with".into(),
         ));
     };
+    if legacy.mode == Mode::Proxy {
+        return Err(Refused::Legacy(
+            "a proxied store keeps its passwords: import the rest works in migrate mode".into(),
+        ));
+    }
     let db = store.pool();
     let target = target_connection(store, &legacy.connection_id).await?;
     if imports::running_for_source(db, &legacy.connection_id).await? {
-        return Err(Refused::Legacy(
-            "an import of this legacy store is already running".into(),
-        ));
+        return Err(already_running());
     }
     let database = access
         .stores
@@ -55,8 +59,10 @@ pub async fn create(
         .await
         .map_err(|err| Refused::Legacy(err.to_string()))?;
     let id = uuid::Uuid::now_v7().to_string();
-    imports::insert(
-        db,
+    // Created, audited and queued together: an import that exists runs.
+    let mut tx = store.begin().await?;
+    let inserted = imports::insert(
+        &mut *tx,
         NewImport {
             id: &id,
             connection: &target,
@@ -70,14 +76,30 @@ pub async fn create(
             source: Some(&legacy.connection_id),
         },
     )
-    .await?;
+    .await;
+    match inserted {
+        // Another import of this store was queued meanwhile (one may run at a time).
+        Err(err) if is_unique_violation(&err) => return Err(already_running()),
+        other => other?,
+    }
     let details = serde_json::json!({
         "import": id,
         "legacy_store": legacy.name,
         "users": total,
     });
-    super::record_started(db, &id, by, details).await?;
+    super::record_started(&mut *tx, &id, by, details).await?;
+    let job = Job::RunImport(RunImport {
+        import_id: id.clone(),
+    });
+    worker::enqueue(&mut *tx, &job, now())
+        .await
+        .map_err(Error::from)?;
+    tx.commit().await?;
     Ok(id)
+}
+
+fn already_running() -> Refused {
+    Refused::Legacy("an import of this legacy store is already running".into())
 }
 
 /// The password connection a legacy store's users belong in: that of the organizations it
@@ -137,7 +159,8 @@ pub async fn read_page(
     let users = match page {
         Ok(users) => users,
         Err(LegacyError::Misconfigured(why)) => return Ok(Err(why)),
-        Err(LegacyError::Unavailable(why)) => {
+        // Tried again later by the job runner.
+        Err(LegacyError::Unavailable(why) | LegacyError::Busy(why)) => {
             return Err(Error::Unexpected(anyhow::anyhow!(
                 "the legacy store: {why}"
             )));

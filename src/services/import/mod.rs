@@ -200,6 +200,9 @@ pub async fn find(store: &Store, id: &str) -> Result<ImportJob> {
 /// Imports chunk after chunk until the file (or legacy store) ends, or `max_chunks` have run;
 /// the import as it stands then. Another worker running the same import at the same time
 /// gets no chunk twice: each chunk commits only if the import is still where it started.
+///
+/// A file's next chunk is read (on a blocking thread) while the current one is written, so
+/// that parsing and the database each keep a core busy.
 pub async fn run(
     store: &Store,
     legacy: Option<&LegacyAccess>,
@@ -207,6 +210,7 @@ pub async fn run(
     max_chunks: Option<usize>,
 ) -> Result<ImportJob> {
     let mut chunks = 0;
+    let mut next: Option<ReadAhead> = None;
     loop {
         let job = find(store, id).await?;
         if !matches!(job.status.as_str(), "queued" | "running") {
@@ -218,9 +222,22 @@ pub async fn run(
         let chunk = if job.source_connection_id.is_some() {
             legacy_source::read_page(store, legacy, &job).await?
         } else {
-            read_chunk(&job)
-                .await?
-                .map(|rows| (rows, None))
+            let from = Position {
+                offset: u64::try_from(job.position).unwrap_or(0),
+                line: job.line,
+            };
+            let rows = match next.take() {
+                // Read ahead from where this import now stands: the chunk it needs.
+                Some(ahead) if ahead.from == from => ahead.rows.await??,
+                _ => read_file_chunk(&job, from).await?,
+            };
+            if let Ok(Some(last)) = rows.as_ref().map(|rows| rows.last()) {
+                let going_on = max_chunks.is_none_or(|max| chunks + 1 < max);
+                if going_on {
+                    next = Some(ReadAhead::start(&job, last.after));
+                }
+            }
+            rows.map(|rows| (rows, None))
                 .map_err(|fault| fault.to_string())
         };
         match chunk {
@@ -236,14 +253,28 @@ pub async fn run(
     }
 }
 
-/// The next chunk's rows, read off the async threads.
-async fn read_chunk(job: &ImportJob) -> Result<std::result::Result<Vec<Row>, FileError>> {
+type ChunkRead = std::result::Result<Vec<Row>, FileError>;
+
+/// The chunk of a file after `from`, being read on a blocking thread.
+struct ReadAhead {
+    from: Position,
+    rows: tokio::task::JoinHandle<Result<ChunkRead>>,
+}
+
+impl ReadAhead {
+    fn start(job: &ImportJob, from: Position) -> Self {
+        let job = job.clone();
+        Self {
+            from,
+            rows: tokio::spawn(async move { read_file_chunk(&job, from).await }),
+        }
+    }
+}
+
+/// Up to `CHUNK_ROWS` rows of the import's file from `from`, read off the async threads.
+async fn read_file_chunk(job: &ImportJob, from: Position) -> Result<ChunkRead> {
     let format = ImportFormat::parse(&job.format).context("an import of an unknown format")?;
     let path = PathBuf::from(&job.file_path);
-    let from = Position {
-        offset: u64::try_from(job.position).unwrap_or(0),
-        line: job.line,
-    };
     Ok(tokio::task::spawn_blocking(move || {
         let mut reader = Reader::open(&path, format, from)?;
         let mut rows = Vec::with_capacity(CHUNK_ROWS);

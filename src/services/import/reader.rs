@@ -6,7 +6,6 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
-use serde::Deserialize;
 use serde_json::Value;
 
 use crate::domain::import::{CSV_COLUMNS, ImportFormat, ImportRecord, RowError};
@@ -25,6 +24,35 @@ pub struct Row {
     pub record: Result<ImportRecord, RowError>,
     /// The row's email as written, for the report of a row that failed.
     pub email: Option<String>,
+}
+
+/// A row as read, before it is made into a user: JSON as `T` (a `Value` to import it, or
+/// `IgnoredAny` when only the file's shape is checked), or a CSV record.
+enum Raw<T> {
+    Json(T),
+    Csv(csv::StringRecord),
+}
+
+impl Row {
+    fn of(line: i64, after: Position, raw: Raw<Value>) -> Self {
+        match raw {
+            Raw::Json(value) => Row {
+                line,
+                after,
+                record: ImportRecord::from_auth0(&value),
+                email: email_in(&value),
+            },
+            Raw::Csv(record) => {
+                let field = |i: usize| record.get(i).unwrap_or_default();
+                Row {
+                    line,
+                    after,
+                    record: ImportRecord::from_csv([field(0), field(1), field(2), field(3)]),
+                    email: Some(field(0).to_owned()),
+                }
+            }
+        }
+    }
 }
 
 fn email_in(value: &Value) -> Option<String> {
@@ -151,6 +179,15 @@ impl Reader {
 
     /// The next row; `None` at the end of the file.
     pub fn next_row(&mut self) -> Result<Option<Row>, FileError> {
+        Ok(self
+            .next_raw::<Value>()?
+            .map(|(line, after, raw)| Row::of(line, after, raw)))
+    }
+
+    /// The next row, its line and the position after it, its JSON read as `T`.
+    fn next_raw<T: serde::de::DeserializeOwned>(
+        &mut self,
+    ) -> Result<Option<(i64, Position, Raw<T>)>, FileError> {
         if self.done {
             return Ok(None);
         }
@@ -163,7 +200,9 @@ impl Reader {
         Ok(row)
     }
 
-    fn next_in_array(&mut self) -> Result<Option<Row>, FileError> {
+    fn next_in_array<T: serde::de::DeserializeOwned>(
+        &mut self,
+    ) -> Result<Option<(i64, Position, Raw<T>)>, FileError> {
         let Shape::Array { started, first } = &mut self.shape else {
             return Ok(None);
         };
@@ -212,28 +251,25 @@ impl Reader {
             }
         }
         *first = false;
-        self.input.skip_space().map_err(&io)?;
+        let next = self.input.skip_space().map_err(&io)?;
         let line = self.input.line;
-        let mut deserializer = serde_json::Deserializer::from_reader(&mut self.input);
-        let value = Value::deserialize(&mut deserializer).map_err(|err| {
-            FileError::at(line + err.line() as i64 - 1, format!("not JSON: {err}"))
-        })?;
-        if value.is_number() {
+        if next.is_some_and(|byte| byte == b'-' || byte.is_ascii_digit()) {
             // A number is read one byte past its end: the array cannot be followed on.
             return Err(FileError::at(
                 line,
                 "a number where a user object should be",
             ));
         }
-        Ok(Some(Row {
-            line,
-            after: self.position(),
-            record: ImportRecord::from_auth0(&value),
-            email: email_in(&value),
-        }))
+        let mut deserializer = serde_json::Deserializer::from_reader(&mut self.input);
+        let value = T::deserialize(&mut deserializer).map_err(|err| {
+            FileError::at(line + err.line() as i64 - 1, format!("not JSON: {err}"))
+        })?;
+        Ok(Some((line, self.position(), Raw::Json(value))))
     }
 
-    fn next_line(&mut self) -> Result<Option<Row>, FileError> {
+    fn next_line<T: serde::de::DeserializeOwned>(
+        &mut self,
+    ) -> Result<Option<(i64, Position, Raw<T>)>, FileError> {
         loop {
             let line = self.input.line;
             let mut text = String::new();
@@ -252,18 +288,13 @@ impl Reader {
             if text.trim().is_empty() {
                 continue;
             }
-            let value: Value = serde_json::from_str(&text)
+            let value: T = serde_json::from_str(&text)
                 .map_err(|err| FileError::at(line, format!("not JSON: {err}")))?;
-            return Ok(Some(Row {
-                line,
-                after: self.position(),
-                record: ImportRecord::from_auth0(&value),
-                email: email_in(&value),
-            }));
+            return Ok(Some((line, self.position(), Raw::Json(value))));
         }
     }
 
-    fn next_csv(&mut self) -> Result<Option<Row>, FileError> {
+    fn next_csv<T>(&mut self) -> Result<Option<(i64, Position, Raw<T>)>, FileError> {
         let Shape::Csv(reader) = &mut self.shape else {
             return Ok(None);
         };
@@ -287,17 +318,12 @@ impl Reader {
                 ),
             ));
         }
-        let field = |i: usize| record.get(i).unwrap_or_default();
         let after = reader.position();
-        Ok(Some(Row {
-            line,
-            after: Position {
-                offset: after.byte(),
-                line: after.line() as i64,
-            },
-            record: ImportRecord::from_csv([field(0), field(1), field(2), field(3)]),
-            email: Some(field(0).to_owned()),
-        }))
+        let after = Position {
+            offset: after.byte(),
+            line: after.line() as i64,
+        };
+        Ok(Some((line, after, Raw::Csv(record))))
     }
 }
 
@@ -339,7 +365,8 @@ fn csv_reader(path: &Path, from: Position) -> Result<csv::Reader<File>, FileErro
 pub fn check(path: &Path, format: ImportFormat) -> Result<i64, FileError> {
     let mut reader = Reader::open(path, format, Position::default())?;
     let mut rows = 0;
-    while reader.next_row()?.is_some() {
+    // Each row's JSON is checked for its syntax only: what it says is judged at import.
+    while reader.next_raw::<serde::de::IgnoredAny>()?.is_some() {
         rows += 1;
     }
     Ok(rows)

@@ -51,6 +51,11 @@ pub async fn check(
     if status == reqwest::StatusCode::UNAUTHORIZED || status == reqwest::StatusCode::NOT_FOUND {
         return Ok(Answer::Rejected);
     }
+    if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+        return Err(LegacyError::Busy(
+            "the legacy endpoint asked to slow down".into(),
+        ));
+    }
     if !status.is_success() {
         return Err(LegacyError::Unavailable(format!(
             "the legacy endpoint answered {status}"
@@ -86,7 +91,8 @@ pub async fn check(
     Ok(Answer::Matched(RawUser {
         id: id.0,
         numeric_id: id.1,
-        email: user.email.unwrap_or_else(|| email.to_owned()),
+        // Checked against the email asked about by the caller: missing, it matches nothing.
+        email: user.email.unwrap_or_default(),
         name: user.name,
         password_hash: None,
         email_verified,

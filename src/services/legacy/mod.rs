@@ -17,7 +17,7 @@ use crate::domain::legacy::{Backend, LegacyConnection};
 use crate::domain::{ConnectionId, DisplayName, Email};
 use crate::sealing::Sealer;
 use breaker::Breakers;
-use sql::{RawUser, SqlStore};
+use sql::SqlStore;
 
 /// Why a legacy store gave no answer.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -28,6 +28,10 @@ pub enum LegacyError {
     /// Reachable, but its settings do not work (a refused query, a missing column).
     #[error("{0}")]
     Misconfigured(String),
+    /// Too busy to answer now (every connection in use, or asked to slow down): no fault of
+    /// the store's, so it does not count toward its circuit breaker.
+    #[error("{0}")]
+    Busy(String),
 }
 
 /// What a legacy store says about an email and password.
@@ -78,7 +82,7 @@ impl LegacyStores {
     ) -> Result<Arc<SqlStore>, LegacyError> {
         let mut pools = self.pools.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((version, store)) = pools.get(&legacy.connection_id)
-            && *version == legacy.updated_at
+            && *version == legacy.version
         {
             return Ok(store.clone());
         }
@@ -86,7 +90,7 @@ impl LegacyStores {
         let store = Arc::new(SqlStore::open(&url)?);
         pools.insert(
             legacy.connection_id.clone(),
-            (legacy.updated_at, store.clone()),
+            (legacy.version, store.clone()),
         );
         Ok(store)
     }
@@ -101,7 +105,7 @@ impl LegacyStores {
         email: &Email,
         password: &str,
     ) -> Result<Answer, LegacyError> {
-        let id = &(legacy.connection_id.clone(), legacy.updated_at);
+        let id = &(legacy.connection_id.clone(), legacy.version);
         if !self.breakers.allow(id) {
             return Err(LegacyError::Unavailable(
                 "the legacy store failed repeatedly and is left alone for a while".into(),
@@ -117,6 +121,9 @@ impl LegacyStores {
             }
             Err(LegacyError::Misconfigured(why)) => {
                 tracing::error!(connection = %legacy.name, "legacy store misconfigured: {why}");
+            }
+            Err(LegacyError::Busy(why)) => {
+                tracing::warn!(connection = %legacy.name, "legacy store busy: {why}");
             }
             Ok(_) => self.breakers.succeeded(id),
         }
@@ -164,19 +171,18 @@ impl LegacyStores {
                 }
             }
         };
-        Ok(Answer::Matched(record(raw, email)))
-    }
-}
-
-/// The store's user, under the email that was asked about (a store that answers for another
-/// email does not get to choose whose account this is).
-fn record(raw: RawUser, email: &Email) -> LegacyUserRecord {
-    LegacyUserRecord {
-        name: DisplayName::or_from_email(raw.name.as_deref(), email),
-        id: raw.id,
-        email: email.clone(),
-        email_verified: raw.email_verified
-            && Email::parse(&raw.email).is_ok_and(|theirs| &theirs == email),
+        // A store that answers with another user (a lookup by user name, a collation that
+        // folds accents) does not get to decide whose account this email's is.
+        if Email::parse(&raw.email).ok().as_ref() != Some(email) {
+            tracing::warn!(connection = %legacy.name, "legacy store answered with another email");
+            return Ok(Answer::Unknown);
+        }
+        Ok(Answer::Matched(LegacyUserRecord {
+            name: DisplayName::or_from_email(raw.name.as_deref(), email),
+            id: raw.id,
+            email: email.clone(),
+            email_verified: raw.email_verified,
+        }))
     }
 }
 

@@ -125,7 +125,7 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
-    // Read back: the stored row carries the new version its database pool is keyed on.
+    // Read back: the stored row carries the new version its pool and breaker follow.
     Ok((find(state, id).await?, summary))
 }
 
@@ -226,7 +226,12 @@ async fn checked(
         Backend::Http => {
             let dialect = check_endpoint(state, &address, token.as_deref()).await?;
             let summary = CheckSummary {
-                lines: vec!["The endpoint answered a test sign-in.".into()],
+                lines: vec![
+                    "The endpoint answered a test sign-in with a made-up password as a wrong \
+                     password (401 or 404; a 404 for every request can also mean a wrong \
+                     address)."
+                        .into(),
+                ],
             };
             (dialect, None, None, IdType::Text, summary)
         }
@@ -246,6 +251,7 @@ async fn checked(
         lookup_query: lookup,
         all_users_query: all_users,
         id_type,
+        version: existing.map_or(1, |existing| existing.version),
         created_at: now(),
         updated_at: now(),
     };
@@ -261,11 +267,11 @@ async fn check_database(
     let dialect = Dialect::of_url(url).ok_or_else(|| {
         refused("The database address must start with postgres://, mysql:// or sqlite:.")
     })?;
-    let lookup = fields.lookup_query.trim();
+    let lookup = one_statement(&fields.lookup_query);
     if lookup.is_empty() {
         return Err(refused("Enter the query that finds a user by email."));
     }
-    let all_users = Some(fields.all_users_query.trim()).filter(|query| !query.is_empty());
+    let all_users = Some(one_statement(&fields.all_users_query)).filter(|query| !query.is_empty());
     let test_email = match fields.test_email.trim() {
         "" => DEFAULT_TEST_EMAIL.to_owned(),
         typed => Email::parse(typed)
@@ -277,7 +283,9 @@ async fn check_database(
         .check(dialect, lookup, all_users, &test_email)
         .await
         .map_err(|err| match err {
-            LegacyError::Unavailable(why) => refused(&format!("Cannot reach the database: {why}.")),
+            LegacyError::Unavailable(why) | LegacyError::Busy(why) => {
+                refused(&format!("Cannot reach the database: {why}."))
+            }
             LegacyError::Misconfigured(why) => refused(&why),
         })?;
     let summary = summarize(&report, &test_email);
@@ -288,6 +296,11 @@ async fn check_database(
         report.id_type.unwrap_or(IdType::Text),
         summary,
     ))
+}
+
+/// A query as typed, without the semicolon that ends it (it is run inside others).
+fn one_statement(query: &str) -> &str {
+    query.trim().trim_end_matches(';').trim_end()
 }
 
 fn summarize(report: &CheckReport, test_email: &str) -> CheckSummary {
@@ -325,7 +338,7 @@ async fn check_endpoint(
     }
     let probe: [u8; 16] = rand::random();
     let password: String = probe.iter().map(|byte| format!("{byte:02x}")).collect();
-    http::check(
+    match http::check(
         &state.legacy.http,
         url,
         token,
@@ -333,12 +346,15 @@ async fn check_endpoint(
         &password,
     )
     .await
-    .map_err(|err| {
-        refused(&format!(
+    {
+        Ok(http::Answer::Rejected) => Ok(scheme),
+        Ok(http::Answer::Matched(_)) => Err(refused(
+            "The endpoint accepted a made-up password: it must answer 401 or 404 to a wrong one.",
+        )),
+        Err(err) => Err(refused(&format!(
             "The endpoint did not answer a test sign-in: {err}."
-        ))
-    })?;
-    Ok(scheme)
+        ))),
+    }
 }
 
 fn seal(

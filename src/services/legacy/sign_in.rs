@@ -7,10 +7,10 @@ use serde_json::json;
 use super::{Answer, LegacyError, LegacyUserRecord};
 use crate::domain::audit::{Actor, AuditAction, AuditTarget, NewAuditEvent};
 use crate::domain::legacy::{LegacyConnection, Mode};
-use crate::domain::{ConnectionId, Email, Role, User};
+use crate::domain::{ConnectionId, DomainName, Email, OrganizationId, Role, User};
 use crate::services::Result;
 use crate::state::AppState;
-use crate::store::{audit, legacy_connections, memberships, users};
+use crate::store::{audit, domains, legacy_connections, memberships, users};
 
 pub enum LegacySignIn {
     SignedIn(User),
@@ -43,7 +43,9 @@ pub async fn unknown_email(
                 return Ok(Some(user));
             }
             Ok(Answer::WrongPassword) => return Ok(Some(LegacySignIn::Rejected)),
-            Ok(Answer::Unknown) => {}
+            // A store whose settings do not work cannot vouch for anyone (the operator is told
+            // in the log); the sign-in goes on as if it did not know the email.
+            Ok(Answer::Unknown) | Err(LegacyError::Misconfigured(_)) => {}
             Err(err) => unavailable = Some(err),
         }
     }
@@ -58,7 +60,7 @@ pub async fn proxied(
     password: &str,
 ) -> Result<Option<LegacySignIn>> {
     let db = state.store.pool();
-    let Some(id) = legacy_connections::proxying(db, &user.id).await? else {
+    let Some((id, legacy_id)) = legacy_connections::proxying(db, &user.id).await? else {
         return Ok(None);
     };
     let Some(legacy) = legacy_connections::find(db, &id).await? else {
@@ -66,8 +68,15 @@ pub async fn proxied(
     };
     Ok(Some(
         match ask(state, &legacy, &user.email, password).await {
-            Ok(Answer::Matched(_)) => LegacySignIn::SignedIn(user.clone()),
-            Ok(Answer::WrongPassword | Answer::Unknown) => LegacySignIn::Rejected,
+            // The same person as at their first sign-in: an address the old system gave to
+            // someone else since does not open this account.
+            Ok(Answer::Matched(record)) if legacy_id.as_deref() == Some(record.id.as_str()) => {
+                LegacySignIn::SignedIn(user.clone())
+            }
+            Ok(Answer::Matched(_) | Answer::WrongPassword | Answer::Unknown) => {
+                LegacySignIn::Rejected
+            }
+            Err(LegacyError::Misconfigured(_)) => LegacySignIn::Rejected,
             Err(err) => LegacySignIn::Unavailable(err),
         },
     ))
@@ -99,12 +108,21 @@ async fn bring_over(
         Mode::Migrate => Some(state.passwords.rehash(password).await?),
         Mode::Proxy => None,
     };
+    let db = state.store.pool();
+    let orgs: Vec<OrganizationId> = legacy_connections::organizations(db, &legacy.connection_id)
+        .await?
+        .into_iter()
+        .filter(|(_, at, _)| at == connection)
+        .map(|(org, _, _)| org)
+        .collect();
+    let verified =
+        record.email_verified && vouches(state, connection, &orgs, &record.email).await?;
     let form = users::UserInsertForm {
         connection_id: connection,
         email: &record.email,
         name: &record.name,
         password_hash: hash.as_deref(),
-        email_verified: record.email_verified,
+        email_verified: verified,
         operator: false,
     };
     let mut tx = state.store.begin().await?;
@@ -115,8 +133,7 @@ async fn bring_over(
         drop(tx);
         return signed_in_meanwhile(state, connection, record, password).await;
     };
-    let orgs = legacy_connections::organizations(&mut *tx, &legacy.connection_id).await?;
-    for (org, _, _) in orgs.iter().filter(|(_, at, _)| at == connection) {
+    for org in &orgs {
         memberships::insert(&mut *tx, org, &user, Role::Member).await?;
     }
     legacy_connections::record_user(
@@ -136,7 +153,7 @@ async fn bring_over(
                 client_ip: None,
             },
             action: AuditAction::LegacyUserMigrated,
-            organization: orgs.first().map(|(org, _, _)| org),
+            organization: orgs.first(),
             target: Some(AuditTarget::user(&user.id)),
             details: json!({
                 "connection": legacy.name,
@@ -150,6 +167,26 @@ async fn bring_over(
     tx.commit().await?;
     tracing::info!(user = %user.id, connection = %legacy.name, mode = legacy.mode.as_str(), "user came over from a legacy store");
     Ok(LegacySignIn::SignedIn(user))
+}
+
+/// Whether the store's word that an address is verified is enough. On an organization's own
+/// connection nobody else's users live, so it is; on the shared connection a store (another
+/// customer's system) vouches only for addresses at a domain one of its organizations has
+/// verified: anyone else proves their mailbox before signing in.
+async fn vouches(
+    state: &AppState,
+    connection: &ConnectionId,
+    orgs: &[OrganizationId],
+    email: &Email,
+) -> Result<bool> {
+    if *connection != ConnectionId::default_password() {
+        return Ok(true);
+    }
+    let Ok(domain) = DomainName::parse(email.domain()) else {
+        return Ok(false);
+    };
+    let verifier = domains::find_verifier(state.store.pool(), &domain).await?;
+    Ok(verifier.is_some_and(|org| orgs.contains(&org)))
 }
 
 /// Another sign-in created the user between the lookup and the insert.
@@ -168,7 +205,7 @@ async fn signed_in_meanwhile(
         // Proxied: the legacy store has just said the password is right.
         None => legacy_connections::proxying(state.store.pool(), &user.id)
             .await?
-            .is_some(),
+            .is_some_and(|(_, legacy_id)| legacy_id.as_deref() == Some(record.id.as_str())),
     };
     Ok(if matches {
         LegacySignIn::SignedIn(user)

@@ -108,7 +108,10 @@ impl SqlStore {
 
     /// How many users the all-users query reads in all.
     pub async fn count(&self, query: &str, id_type: IdType) -> Result<i64, LegacyError> {
-        let sql = AssertSqlSafe(format!("SELECT COUNT(*) FROM ({query}) AS legacy_users"));
+        // On lines of their own: a comment that ends the query ends with its line.
+        let sql = AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM (\n{query}\n) AS legacy_users"
+        ));
         let start = sqlx::query_scalar::<_, i64>(sql);
         let start = match id_type {
             IdType::Integer => start.bind(i64::MIN),
@@ -228,6 +231,10 @@ fn classify(err: &sqlx::Error) -> LegacyError {
         )),
         sqlx::Error::ColumnDecode { .. } | sqlx::Error::ColumnNotFound(_) => {
             LegacyError::Misconfigured(redacted(err))
+        }
+        // Every connection is busy: the store is not at fault (nor is it down).
+        sqlx::Error::PoolTimedOut => {
+            LegacyError::Busy("the legacy database's connections are all busy".into())
         }
         _ => LegacyError::Unavailable(redacted(err)),
     }

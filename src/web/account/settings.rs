@@ -87,6 +87,9 @@ pub async fn post_password(
         Confirmation::Confirmed => {}
         Confirmation::Wrong => errors.add("current_password", "This is not your current password."),
         Confirmation::Locked => errors.add("current_password", login::LOCKED),
+        Confirmation::LegacyStoreUnavailable => {
+            errors.add("current_password", login::LEGACY_STORE_UNAVAILABLE)
+        }
     }
     let context = [
         user.email.as_str(),

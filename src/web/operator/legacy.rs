@@ -13,7 +13,7 @@ use crate::domain::audit::Actor;
 use crate::domain::legacy::LegacyConnection;
 use crate::domain::migration_chart;
 use crate::error::AppError;
-use crate::services::import::{self, LegacyAccess, Refused, legacy_source};
+use crate::services::import::{LegacyAccess, Refused, legacy_source};
 use crate::services::legacy::cockpit::{self, Cockpit};
 use crate::services::legacy::settings::{self, CheckSummary, LegacyFields, SetupError};
 use crate::state::AppState;
@@ -326,10 +326,7 @@ async fn import_the_rest(
         stores: state.legacy.clone(),
     };
     match legacy_source::create(&state.store, &access, &store, Some(&operator)).await {
-        Ok(job) => {
-            import::queue(&state.store, &job).await?;
-            Ok(see_other(&Urls::OperatorImport.with(&job)))
-        }
+        Ok(job) => Ok(see_other(&Urls::OperatorImport.with(&job))),
         Err(Refused::Failed(err)) => Err(err.into()),
         Err(refused) => {
             refuse(

@@ -44,15 +44,6 @@ impl LinkInvalid {
         render_token_page(StatusCode::GONE, &this)
     }
 
-    pub fn confirmation(page: Page) -> Result<HttpResponse, AppError> {
-        let this = Self {
-            page,
-            retry_href: "/login",
-            retry_label: "Sign in again for a new link",
-        };
-        render_token_page(StatusCode::GONE, &this)
-    }
-
     pub fn invitation(page: Page) -> Result<HttpResponse, AppError> {
         let this = Self {
             page,

@@ -222,8 +222,9 @@ pub const SSO_ENFORCED: &str = "Your organization signs you in with its own iden
                                 not a password here. Use the button above.";
 
 /// What a person sees who typed the right password for an account whose address is unproved.
-pub const EMAIL_UNCONFIRMED: &str = "Your password is right, but your email address has not been \
-                                     confirmed yet. We sent you a link: open it, then sign in.";
+pub const EMAIL_UNCONFIRMED: &str = "Your email address has not been confirmed yet. We sent you a \
+                                     link: open it to confirm the address and choose your \
+                                     password.";
 
 /// What a person sees when the store that keeps their password cannot be reached.
 pub const LEGACY_STORE_UNAVAILABLE: &str = "We cannot check your password right now: the \

@@ -1,6 +1,5 @@
 //! Signing in, signing up and recovering an account: the deployment's own pages, and the same
 //! pages branded for each organization under `/o/{slug}`.
-pub mod confirm;
 pub mod login;
 pub mod realm;
 pub mod recovery;
@@ -31,11 +30,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::resource(Urls::UnlockAccount.pattern())
                 .get(unlock::get)
                 .post(unlock::post),
-        )
-        .service(
-            web::resource(Urls::ConfirmEmail.pattern())
-                .get(confirm::get)
-                .post(confirm::post),
         );
 }
 

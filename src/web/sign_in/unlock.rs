@@ -23,30 +23,16 @@ struct UnlockPage {
     email: String,
 }
 
-/// `?token=…` of a mailed link.
 #[derive(Deserialize)]
 pub struct TokenQuery {
     #[serde(default)]
     token: String,
 }
 
-impl TokenQuery {
-    pub fn token(&self) -> &str {
-        &self.token
-    }
-}
-
-/// The token a mailed link's page posts back.
 #[derive(Deserialize)]
 pub struct TokenForm {
     #[serde(default)]
     token: String,
-}
-
-impl TokenForm {
-    pub fn token(&self) -> &str {
-        &self.token
-    }
 }
 
 /// `/unlock-account`: the link mailed when an account was locked. Opening it shows a button;

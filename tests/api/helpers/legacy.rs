@@ -247,6 +247,8 @@ pub enum Behaviour {
     Hangs,
     /// Answers 500.
     Fails,
+    /// Says yes to any password, with a user of this email.
+    ClaimsToBe(&'static str),
 }
 
 /// A legacy sign-in endpoint on a port of its own: POST {"email","password"} with the bearer
@@ -280,6 +282,12 @@ impl Endpoint {
                                 }
                                 Behaviour::Fails => {
                                     return HttpResponse::InternalServerError().finish();
+                                }
+                                Behaviour::ClaimsToBe(someone) => {
+                                    return HttpResponse::Ok().json(serde_json::json!({
+                                        "id": "someone", "email": someone,
+                                        "email_verified": true,
+                                    }));
                                 }
                                 Behaviour::Answers => {}
                             }

@@ -715,3 +715,52 @@ async fn a_proxied_account_opens_only_for_the_legacy_user_it_was_made_for() {
     assert!(res.text().await.unwrap().contains("migrate mode"));
     assert_eq!(app.count("import_jobs").await, 0);
 }
+
+#[tokio::test]
+async fn import_the_rest_raced_by_a_second_worker_takes_every_user_once() {
+    use usher::services::import::{self, CHUNK_ROWS, LegacyAccess};
+    let app = operator_with_org().await;
+    let db = LegacyDb::sqlite().await;
+    let total = CHUNK_ROWS * 2 + 17;
+    db.add_many(total, BCRYPT).await;
+    let (id, _) = add_database_store(&app, &db, "migrate").await;
+
+    // The app's own job runner takes the import; a second worker runs it at the same time,
+    // from whatever chunk it finds: each chunk commits once, wherever it was read.
+    let res = app.post(&format!("/admin/legacy/{id}/import"), &[]).await;
+    let job = location(&res).rsplit('/').next().unwrap().to_owned();
+    let access = LegacyAccess {
+        sealer: crate::helpers::test_sealer(),
+        stores: usher::services::legacy::LegacyStores::new(usher::outbound::client(None).unwrap()),
+    };
+    let raced = import::run(&app.store, Some(&access), &job, None)
+        .await
+        .unwrap();
+    let done = eventually(Duration::from_secs(60), "the import finishes", || {
+        let app = &app;
+        let job = job.clone();
+        async move {
+            let job = import::find(&app.store, &job).await.unwrap();
+            (job.status == "done").then_some(job)
+        }
+    })
+    .await;
+    assert_eq!(raced.status, "done");
+    assert_eq!(
+        (done.created, done.skipped, done.failed),
+        (total as i64, 0, 0)
+    );
+    assert_eq!(app.count("user_migrations").await, total as i64);
+    assert_eq!(
+        app.count("users").await,
+        total as i64 + 1,
+        "and the operator"
+    );
+    assert_eq!(
+        scalar(&app, "SELECT cursor FROM import_jobs")
+            .await
+            .as_deref(),
+        Some(total.to_string().as_str()),
+        "the cursor ends at the last id"
+    );
+}

@@ -178,6 +178,28 @@ impl LegacyDb {
             .unwrap();
     }
 
+    /// Users 1 to `n`, `user{i}@example.com`, all verified, with `hash`, in one transaction.
+    pub async fn add_many(&self, n: usize, hash: &str) {
+        let mut tx = self.pool.begin().await.unwrap();
+        let p = self.placeholders(4);
+        let sql = format!(
+            "INSERT INTO users (id, email, password_hash, name, email_verified) \
+             VALUES ({}, {}, {}, {}, 1)",
+            p[0], p[1], p[2], p[3]
+        );
+        for i in 1..=n {
+            sqlx::query(AssertSqlSafe(sql.clone()))
+                .bind(i as i64)
+                .bind(format!("user{i}@example.com"))
+                .bind(hash.to_owned())
+                .bind(format!("User {i}"))
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+
     pub async fn set_hash(&self, email: &str, hash: &str) {
         let p = self.placeholders(2);
         let sql = format!(

@@ -3,13 +3,19 @@
 # no rehash at import) with `usher import`, on a fresh SQLite database and, when reachable, a
 # fresh PostgreSQL database; prints users per second and the import's peak memory (RSS).
 # Usage: scripts/bench-import.sh [USERS] [POSTGRES_URL]
+# USHER_BIN=path runs that binary instead of building this checkout's (to compare two builds).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 users="${1:-1000000}"
 postgres_url="${2:-${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}}"
 target="${CARGO_TARGET_DIR:-target}"
 
-cargo build --release --locked --bin usher
+if [ -n "${USHER_BIN:-}" ]; then
+  usher="$USHER_BIN"
+else
+  cargo build --release --locked --bin usher
+  usher="$target/release/usher"
+fi
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -30,11 +36,11 @@ printf 'file: %s users, %s MB\n' "$users" "$(( $(stat -c %s "$file") / 1048576 )
 run() {
   local label="$1" database_url="$2" data="$work/data-$1"
   mkdir -m 700 "$data"
-  USHER_DATA_DIR="$data" DATABASE_URL="$database_url" RUST_LOG=warn "$target/release/usher" migrate >/dev/null
+  USHER_DATA_DIR="$data" DATABASE_URL="$database_url" RUST_LOG=warn "$usher" migrate >/dev/null
   local start end
   start=$(date +%s.%N)
   USHER_DATA_DIR="$data" DATABASE_URL="$database_url" RUST_LOG=warn \
-    /usr/bin/time -f '%M' -o "$work/rss-$label" "$target/release/usher" import "$file" >"$work/out-$label" 2>"$work/err-$label"
+    /usr/bin/time -f '%M' -o "$work/rss-$label" "$usher" import "$file" >"$work/out-$label" 2>"$work/err-$label"
   end=$(date +%s.%N)
   python3 - "$label" "$users" "$start" "$end" "$(cat "$work/rss-$label")" "$work/out-$label" <<'PY'
 import json, sys

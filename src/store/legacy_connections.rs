@@ -264,6 +264,23 @@ where
     Ok(row.map(|(id, legacy_id)| (ConnectionId::from_stored(id), legacy_id)))
 }
 
+/// Records that a proxied user's password is now Usher's own (their store was switched to
+/// migrate mode, and they signed in).
+pub async fn proxied_now_migrated<'c, E>(db: E, user: &UserId) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query(
+        "UPDATE user_migrations SET how = 'sign_in', migrated_at = $1
+         WHERE user_id = $2 AND how = 'proxy'",
+    )
+    .bind(now())
+    .bind(user.as_str().to_owned())
+    .execute(db)
+    .await
+    .map(drop)
+}
+
 /// How many users came over through `legacy`, by how (`sign_in`, `import`, `proxy`).
 pub async fn counts<'c, E>(db: E, legacy: &ConnectionId) -> Result<Vec<(String, i64)>, sqlx::Error>
 where

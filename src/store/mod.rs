@@ -128,12 +128,13 @@ impl Store {
         self.backend
     }
 
-    /// How many rows a multi-row insert should carry: SQLite binds a long statement's
-    /// parameters more slowly than it saves round trips, PostgreSQL the other way round
-    /// (measured with scripts/bench-import.sh).
+    /// How many rows a multi-row insert should carry. Binding a statement's parameters costs
+    /// SQLite (through sqlx, which looks each one up by name) time that grows with the square
+    /// of their number, so its statements stay short; PostgreSQL saves round trips with long
+    /// ones (measured with scripts/bench-import.sh).
     pub fn insert_batch(&self) -> usize {
         match self.backend {
-            Backend::Sqlite => 500,
+            Backend::Sqlite => 50,
             Backend::Postgres => 1000,
         }
     }

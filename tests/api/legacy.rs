@@ -186,7 +186,7 @@ async fn proxy_mode_never_keeps_a_password_and_asks_the_store_every_time() {
     let app = operator_with_org().await;
     let db = LegacyDb::sqlite().await;
     db.add_user(7, "pat@example.com", "Pat Proxy", BCRYPT).await;
-    add_database_store(&app, &db, "proxy").await;
+    let (id, _) = add_database_store(&app, &db, "proxy").await;
 
     let (status, to) = sign_in(&app, "pat@example.com", PASSWORD).await;
     assert_eq!((status, to.as_str()), (StatusCode::SEE_OTHER, "/o/acme"));
@@ -235,6 +235,33 @@ async fn proxy_mode_never_keeps_a_password_and_asks_the_store_every_time() {
     assert_eq!(
         sign_in(&app, "pat@example.com", new_password).await.0,
         StatusCode::UNAUTHORIZED
+    );
+
+    // Back, and the store switched to migrate mode: the next sign-in brings Pat over, and
+    // the store is not asked again.
+    db.add_user(7, "pat@example.com", "Pat Proxy", BCRYPT).await;
+    let lookup = db.lookup_query();
+    let edit = format!("/admin/legacy/{id}/edit");
+    let fields = [
+        ("backend", "sql"),
+        ("mode", "migrate"),
+        ("lookup_query", lookup.as_str()),
+    ];
+    assert_eq!(app.post(&edit, &fields).await.status(), StatusCode::OK);
+    assert_eq!(
+        sign_in(&app, "pat@example.com", PASSWORD).await.0,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        scalar(&app, "SELECT how FROM user_migrations")
+            .await
+            .as_deref(),
+        Some("sign_in")
+    );
+    db.remove_user("pat@example.com").await;
+    assert_eq!(
+        sign_in(&app, "pat@example.com", PASSWORD).await.0,
+        StatusCode::SEE_OTHER
     );
 }
 

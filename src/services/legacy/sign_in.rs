@@ -71,6 +71,9 @@ pub async fn proxied(
             // The same person as at their first sign-in: an address the old system gave to
             // someone else since does not open this account.
             Ok(Answer::Matched(record)) if legacy_id.as_deref() == Some(record.id.as_str()) => {
+                if legacy.mode == Mode::Migrate {
+                    migrate_proxied(state, user, password).await?;
+                }
                 LegacySignIn::SignedIn(user.clone())
             }
             Ok(Answer::Matched(_) | Answer::WrongPassword | Answer::Unknown) => {
@@ -80,6 +83,17 @@ pub async fn proxied(
             Err(err) => LegacySignIn::Unavailable(err),
         },
     ))
+}
+
+/// A proxied user of a store switched to migrate mode since: this sign-in brings them over.
+async fn migrate_proxied(state: &AppState, user: &User, password: &str) -> Result<()> {
+    let hash = state.passwords.rehash(password).await?;
+    let mut tx = state.store.begin().await?;
+    users::update_password_hash(&mut *tx, &user.id, &hash).await?;
+    legacy_connections::proxied_now_migrated(&mut *tx, &user.id).await?;
+    tx.commit().await?;
+    tracing::info!(user = %user.id, "proxied user migrated at sign-in");
+    Ok(())
 }
 
 async fn ask(

@@ -4,6 +4,7 @@ use crate::domain::{ConnectionId, Email, EmailToken, TokenPurpose, User};
 use crate::email::messages::{ConfirmEmail, UnlockAccount};
 use crate::services::Result;
 use crate::services::legacy::{self, sign_in::LegacySignIn};
+use crate::services::recovery;
 use crate::services::throttle::{self, Attempt, Gate};
 use crate::state::AppState;
 use crate::store::{email_tokens, users};
@@ -183,19 +184,9 @@ async fn mail_confirmation_link(state: &AppState, user: &User) -> Result<()> {
         tx.commit().await?;
         return Ok(());
     }
-    let token = EmailToken::generate();
-    email_tokens::void_unused(&mut *tx, &user.id, TokenPurpose::ResetPassword).await?;
-    email_tokens::insert(
-        &mut *tx,
-        &token,
-        TokenPurpose::ResetPassword,
-        Some(&user.id),
-        user.email.as_str(),
-    )
-    .await?;
     let mail = ConfirmEmail {
         name: user.name.to_string(),
-        link: state.links.reset_password(&token),
+        link: recovery::reset_link(state, &mut tx, user).await?,
     };
     state.mail.enqueue(&mut *tx, &user.email, &mail).await?;
     tx.commit().await?;

@@ -116,3 +116,17 @@ fn is_unavailable(err: &sqlx::Error) -> bool {
         matches!(code.as_ref(), "57P01" | "57P02" | "57P03")
     }))
 }
+
+/// Why settings typed into a form (an identity provider, a legacy store) were not saved: in
+/// words for the form, or a failure of Usher's own.
+#[derive(Debug)]
+pub enum SetupError {
+    Refused(String),
+    Failed(Error),
+}
+
+impl<E: Into<Error>> From<E> for SetupError {
+    fn from(err: E) -> Self {
+        Self::Failed(err.into())
+    }
+}

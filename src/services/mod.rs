@@ -28,4 +28,4 @@ pub mod signing_keys;
 pub mod sso;
 pub mod throttle;
 
-pub use error::{Conflict, Error, Result};
+pub use error::{Conflict, Error, Result, SetupError};

@@ -4,7 +4,7 @@ use crate::email::messages::ResetPassword;
 use crate::services::throttle::{self, UnsolicitedMail};
 use crate::services::{Result, account};
 use crate::state::AppState;
-use crate::store::{email_tokens, users};
+use crate::store::{Tx, email_tokens, users};
 
 /// Mails a reset link if the account exists. The caller answers the same either way.
 pub async fn request_reset(
@@ -18,25 +18,30 @@ pub async fn request_reset(
         && throttle::allow_mail_to(state, &mut tx, connection, email, UnsolicitedMail::Reset)
             .await?
     {
-        let token = EmailToken::generate();
-        email_tokens::void_unused(&mut *tx, &user.id, TokenPurpose::ResetPassword).await?;
-        email_tokens::insert(
-            &mut *tx,
-            &token,
-            TokenPurpose::ResetPassword,
-            Some(&user.id),
-            user.email.as_str(),
-        )
-        .await?;
         let mail = ResetPassword {
             name: user.name.to_string(),
-            link: state.links.reset_password(&token),
+            link: reset_link(state, &mut tx, &user).await?,
         };
         state.mail.enqueue(&mut *tx, &user.email, &mail).await?;
     }
     tx.commit().await?;
     state.mail.wake();
     Ok(())
+}
+
+/// A new reset link for `user`, in the caller's transaction; the links sent before stop working.
+pub async fn reset_link(state: &AppState, tx: &mut Tx, user: &User) -> Result<String> {
+    let token = EmailToken::generate();
+    email_tokens::void_unused(&mut **tx, &user.id, TokenPurpose::ResetPassword).await?;
+    email_tokens::insert(
+        &mut **tx,
+        &token,
+        TokenPurpose::ResetPassword,
+        Some(&user.id),
+        user.email.as_str(),
+    )
+    .await?;
+    Ok(state.links.reset_password(&token))
 }
 
 /// The account a reset link is for, while the link is still usable (it is not used up).

@@ -8,7 +8,7 @@ use super::{LegacyError, http, seal_context};
 use crate::domain::audit::{Actor, AuditAction, AuditTarget, NewAuditEvent};
 use crate::domain::legacy::{Backend, Dialect, IdType, LegacyConnection, Mode};
 use crate::domain::{ConnectionId, Email};
-use crate::services::{Error, Result};
+use crate::services::{Error, Result, SetupError};
 use crate::state::AppState;
 use crate::store::{Tx, audit, legacy_connections, now, organizations};
 
@@ -30,19 +30,6 @@ pub struct LegacyFields {
     pub test_email: String,
     /// An organization to enable the store for, by its address (slug).
     pub organization: String,
-}
-
-/// Why a legacy store was not saved, in words for the form.
-#[derive(Debug)]
-pub enum SetupError {
-    Refused(String),
-    Failed(Error),
-}
-
-impl<E: Into<Error>> From<E> for SetupError {
-    fn from(err: E) -> Self {
-        Self::Failed(err.into())
-    }
 }
 
 /// What the check against the real store found, for the page after saving.

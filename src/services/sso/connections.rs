@@ -10,7 +10,7 @@ use crate::domain::audit::{Actor, AuditAction, AuditTarget, NewAuditEvent};
 use crate::domain::sso::{OidcConnection, SsoSettings};
 use crate::domain::{ConnectionId, Organization, Role};
 use crate::services::members::Manager;
-use crate::services::{Error, Result};
+use crate::services::{Error, Result, SetupError};
 use crate::state::AppState;
 use crate::store::{Tx, audit, external_identities, now, oidc_connections, users};
 
@@ -20,19 +20,6 @@ pub struct ProviderFields {
     pub client_id: String,
     /// Blank when changing a connection: the stored secret stays.
     pub client_secret: String,
-}
-
-/// Why a connection was not saved, in words for the form.
-#[derive(Debug)]
-pub enum SetupError {
-    Refused(String),
-    Failed(Error),
-}
-
-impl<E: Into<Error>> From<E> for SetupError {
-    fn from(err: E) -> Self {
-        Self::Failed(err.into())
-    }
 }
 
 /// The connection as its page shows it: with the provider's endpoints and who signs in.

@@ -173,49 +173,31 @@ pub async fn post_password(
             browser.remember(&mut res)?;
             Ok(res)
         }
-        SignInOutcome::Locked => {
-            let error = LOCKED;
+        refused => {
+            let (status, error) = match refused {
+                SignInOutcome::Locked => (StatusCode::FORBIDDEN, LOCKED),
+                SignInOutcome::EmailUnconfirmed(_) => (StatusCode::FORBIDDEN, EMAIL_UNCONFIRMED),
+                SignInOutcome::LegacyStoreUnavailable => {
+                    (StatusCode::SERVICE_UNAVAILABLE, LEGACY_STORE_UNAVAILABLE)
+                }
+                SignInOutcome::SignedIn(_) | SignInOutcome::Rejected => {
+                    (StatusCode::UNAUTHORIZED, REJECTED)
+                }
+            };
             let step = PasswordStep {
                 page,
                 email,
                 error,
                 sso,
             };
-            render_with_status(StatusCode::FORBIDDEN, &step)
-        }
-        SignInOutcome::EmailUnconfirmed(_) => {
-            let error = EMAIL_UNCONFIRMED;
-            let step = PasswordStep {
-                page,
-                email,
-                error,
-                sso,
-            };
-            render_with_status(StatusCode::FORBIDDEN, &step)
-        }
-        SignInOutcome::LegacyStoreUnavailable => {
-            let error = LEGACY_STORE_UNAVAILABLE;
-            let step = PasswordStep {
-                page,
-                email,
-                error,
-                sso,
-            };
-            render_with_status(StatusCode::SERVICE_UNAVAILABLE, &step)
-        }
-        SignInOutcome::Rejected => {
-            let error = "Incorrect email or password. If you have just signed up, open the link \
-                         in the email we sent you first.";
-            let step = PasswordStep {
-                page,
-                email,
-                error,
-                sso,
-            };
-            render_with_status(StatusCode::UNAUTHORIZED, &step)
+            render_with_status(status, &step)
         }
     }
 }
+
+/// A wrong password, an unknown email, or a sign-up not verified yet: one answer for all.
+const REJECTED: &str = "Incorrect email or password. If you have just signed up, open the link \
+                        in the email we sent you first.";
 
 /// What a person whose organization enforces its identity provider sees on the password step.
 pub const SSO_ENFORCED: &str = "Your organization signs you in with its own identity provider, \

@@ -14,8 +14,9 @@ use crate::domain::sso::{
 };
 use crate::domain::{ConnectionId, Role};
 use crate::error::AppError;
+use crate::services::SetupError;
 use crate::services::members::Manager;
-use crate::services::sso::connections::{self, ConnectionView, ProviderFields, SetupError};
+use crate::services::sso::connections::{self, ConnectionView, ProviderFields};
 use crate::services::sso::sign_in;
 use crate::state::AppState;
 use crate::web::client_ip::ClientIp;

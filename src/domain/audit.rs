@@ -55,12 +55,13 @@ pub enum AuditAction {
     LegacyConnectionCreated,
     LegacyConnectionChanged,
     LegacyConnectionEnabled,
+    LegacyConnectionDisabled,
     ImportStarted,
     LegacyUserMigrated,
 }
 
 impl AuditAction {
-    pub const ALL: [Self; 34] = [
+    pub const ALL: [Self; 35] = [
         Self::OrganizationCreated,
         Self::OrganizationSuspended,
         Self::OrganizationReactivated,
@@ -93,6 +94,7 @@ impl AuditAction {
         Self::LegacyConnectionCreated,
         Self::LegacyConnectionChanged,
         Self::LegacyConnectionEnabled,
+        Self::LegacyConnectionDisabled,
         Self::ImportStarted,
         Self::LegacyUserMigrated,
     ];
@@ -138,6 +140,7 @@ impl AuditAction {
             Self::LegacyConnectionCreated => "legacy.connection_created",
             Self::LegacyConnectionChanged => "legacy.connection_changed",
             Self::LegacyConnectionEnabled => "legacy.connection_enabled",
+            Self::LegacyConnectionDisabled => "legacy.connection_disabled",
             Self::ImportStarted => "import.started",
             Self::LegacyUserMigrated => "legacy.user_migrated",
         }
@@ -295,6 +298,7 @@ impl AuditAction {
             Self::LegacyConnectionCreated => "Legacy store added",
             Self::LegacyConnectionChanged => "Legacy store changed",
             Self::LegacyConnectionEnabled => "Legacy store enabled",
+            Self::LegacyConnectionDisabled => "Legacy store disabled",
             Self::ImportStarted => "Import started",
             Self::LegacyUserMigrated => "Came over from a legacy store",
         }

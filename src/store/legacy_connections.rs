@@ -174,16 +174,26 @@ where
     .collect()
 }
 
+/// An organization a legacy connection is enabled for.
+#[derive(Debug, Clone)]
+pub struct EnabledOrg {
+    pub id: OrganizationId,
+    /// The password connection its users sign in at.
+    pub connection_id: ConnectionId,
+    pub name: String,
+    pub slug: String,
+}
+
 /// The organizations a legacy connection is enabled for, by name.
 pub async fn organizations<'c, E>(
     db: E,
     legacy: &ConnectionId,
-) -> Result<Vec<(OrganizationId, ConnectionId, String)>, sqlx::Error>
+) -> Result<Vec<EnabledOrg>, sqlx::Error>
 where
     E: Executor<'c, Database = Any>,
 {
-    let rows: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT o.id, o.connection_id, o.name FROM organizations o
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT o.id, o.connection_id, o.name, o.slug FROM organizations o
          JOIN organization_connections oc ON oc.organization_id = o.id
          WHERE oc.connection_id = $1 ORDER BY o.name",
     )
@@ -192,14 +202,32 @@ where
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(org, connection, name)| {
-            (
-                OrganizationId::from_stored(org),
-                ConnectionId::from_stored(connection),
-                name,
-            )
+        .map(|(id, connection, name, slug)| EnabledOrg {
+            id: OrganizationId::from_stored(id),
+            connection_id: ConnectionId::from_stored(connection),
+            name,
+            slug,
         })
         .collect())
+}
+
+/// Stops `org` from using a legacy connection; false when it did not.
+pub async fn disable_for<'c, E>(
+    db: E,
+    legacy: &ConnectionId,
+    org: &OrganizationId,
+) -> Result<bool, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    let done = sqlx::query(
+        "DELETE FROM organization_connections WHERE organization_id = $1 AND connection_id = $2",
+    )
+    .bind(org.as_str().to_owned())
+    .bind(legacy.as_str().to_owned())
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() > 0)
 }
 
 /// Enables a legacy connection for `org`.

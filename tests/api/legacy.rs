@@ -736,6 +736,26 @@ async fn a_proxied_account_opens_only_for_the_legacy_user_it_was_made_for() {
         StatusCode::UNAUTHORIZED
     );
 
+    // Stopped for the organization, the store is asked no more: nobody new comes over.
+    db.add_user(9, "new@example.com", "New Person", BCRYPT)
+        .await;
+    let res = app
+        .post(
+            &format!("/admin/legacy/{id}/organizations/remove"),
+            &[("organization", "acme")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        sign_in(&app, "new@example.com", PASSWORD).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert!(
+        app.get_html("/admin/audit")
+            .await
+            .contains("legacy.connection_disabled")
+    );
+
     // A proxied store keeps its passwords: it cannot import the rest.
     let res = app.post(&format!("/admin/legacy/{id}/import"), &[]).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);

@@ -109,14 +109,14 @@ pub async fn target_connection(
     legacy: &ConnectionId,
 ) -> std::result::Result<ConnectionId, Refused> {
     let orgs = legacy_connections::organizations(store.pool(), legacy).await?;
-    let Some((_, connection, _)) = orgs.first() else {
+    let Some(connection) = orgs.first().map(|org| &org.connection_id) else {
         return Err(Refused::Legacy(
             "enable this legacy store for an organization first: its users join the \
              organizations it is enabled for"
                 .into(),
         ));
     };
-    if orgs.iter().any(|(_, other, _)| other != connection) {
+    if orgs.iter().any(|org| &org.connection_id != connection) {
         return Err(Refused::Legacy(
             "this legacy store is enabled for organizations with separate user stores; \
              import the rest works for organizations that share one"

@@ -319,8 +319,8 @@ async fn target(store: &Store, job: &ImportJob) -> Result<Target> {
             organizations.extend(
                 enabled
                     .into_iter()
-                    .filter(|(_, at, _)| *at == connection)
-                    .map(|(org, _, _)| (org, Role::Member)),
+                    .filter(|org| org.connection_id == connection)
+                    .map(|org| (org.id, Role::Member)),
             );
             source
         }

@@ -7,12 +7,13 @@ use crate::domain::migration_chart::{self, Chart};
 use crate::services::Result;
 use crate::state::AppState;
 use crate::store::imports::{self, ImportJob};
+use crate::store::legacy_connections::EnabledOrg;
 use crate::store::{legacy_connections, now};
 
 pub struct Cockpit {
     pub legacy: LegacyConnection,
     /// The organizations it is enabled for, by name.
-    pub organizations: Vec<String>,
+    pub organizations: Vec<EnabledOrg>,
     pub migrated_at_sign_in: i64,
     pub imported: i64,
     pub proxied: i64,
@@ -41,11 +42,7 @@ pub async fn view(state: &AppState, id: &ConnectionId) -> Result<Cockpit> {
     };
     let (chart, chart_from, chart_step) = chart(state, id).await?;
     Ok(Cockpit {
-        organizations: legacy_connections::organizations(db, id)
-            .await?
-            .into_iter()
-            .map(|(_, _, name)| name)
-            .collect(),
+        organizations: legacy_connections::organizations(db, id).await?,
         migrated_at_sign_in: count("sign_in"),
         imported: count("import"),
         proxied: count("proxy"),

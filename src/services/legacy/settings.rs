@@ -133,6 +133,33 @@ pub async fn enable_for(
     Ok(())
 }
 
+/// Stops the organization at `slug` from using the store: its people who came over stay.
+pub async fn disable_for(
+    state: &AppState,
+    actor: &Actor,
+    id: &ConnectionId,
+    slug: &str,
+) -> std::result::Result<(), SetupError> {
+    let legacy = find(state, id).await?;
+    let Some(org) = organization(state, slug).await? else {
+        return Err(refused("Enter the address of an organization."));
+    };
+    let mut tx = state.store.begin().await?;
+    if legacy_connections::disable_for(&mut *tx, &legacy.connection_id, &org.id).await? {
+        record(
+            &mut tx,
+            actor,
+            AuditAction::LegacyConnectionDisabled,
+            &legacy,
+            Some(&org.id),
+            json!({"connection": legacy.name, "organization": org.slug.as_str()}),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 async fn enable_in(
     tx: &mut Tx,
     actor: &Actor,

@@ -126,8 +126,8 @@ async fn bring_over(
     let orgs: Vec<OrganizationId> = legacy_connections::organizations(db, &legacy.connection_id)
         .await?
         .into_iter()
-        .filter(|(_, at, _)| at == connection)
-        .map(|(org, _, _)| org)
+        .filter(|org| &org.connection_id == connection)
+        .map(|org| org.id)
         .collect();
     let verified =
         record.email_verified && vouches(state, connection, &orgs, &record.email).await?;

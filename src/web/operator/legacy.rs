@@ -42,6 +42,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(enable),
         )
         .route(
+            Urls::OperatorLegacyStoreOrgRemove.pattern(),
+            web::post().to(disable),
+        )
+        .route(
             Urls::OperatorLegacyStoreImport.pattern(),
             web::post().to(import_the_rest),
         );
@@ -291,6 +295,23 @@ async fn enable(
     let id = ConnectionId::from_stored(path.into_inner());
     let actor = Actor::user(&operator, &ip.0);
     match settings::enable_for(&state, &actor, &id, &form.organization).await {
+        Ok(()) => Ok(see_other(&Urls::OperatorLegacyStore.with(&id))),
+        Err(SetupError::Refused(error)) => refuse(page, &state, &id, error).await,
+        Err(SetupError::Failed(err)) => Err(err.into()),
+    }
+}
+
+async fn disable(
+    page: Page,
+    state: web::Data<AppState>,
+    Operator(operator): Operator,
+    ip: ClientIp,
+    path: web::Path<String>,
+    form: web::Form<EnableForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = ConnectionId::from_stored(path.into_inner());
+    let actor = Actor::user(&operator, &ip.0);
+    match settings::disable_for(&state, &actor, &id, &form.organization).await {
         Ok(()) => Ok(see_other(&Urls::OperatorLegacyStore.with(&id))),
         Err(SetupError::Refused(error)) => refuse(page, &state, &id, error).await,
         Err(SetupError::Failed(err)) => Err(err.into()),

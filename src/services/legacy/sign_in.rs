@@ -20,10 +20,10 @@ pub enum LegacySignIn {
     Unavailable(LegacyError),
 }
 
-/// Asks the legacy stores enabled at `connection` about an email Usher does not know there;
-/// `None` when none has it.
-/// A right password brings the user over (migrate mode: the password rehashed to argon2id;
-/// proxy mode: no password kept), into every organization that uses the store.
+/// Asks the legacy stores enabled at `connection` about an email Usher does not know there,
+/// `None` when none has it. A right password brings the user over (migrate mode: the
+/// password rehashed to argon2id; proxy mode: no password kept), into every organization at
+/// this connection that uses the store.
 pub async fn unknown_email(
     state: &AppState,
     connection: &ConnectionId,

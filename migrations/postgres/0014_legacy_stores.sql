@@ -18,6 +18,9 @@ CREATE TABLE legacy_connections (
     id_type          TEXT NOT NULL DEFAULT 'text' CHECK (id_type IN ('integer', 'text')),
     -- One more at every change: this instance's pool and circuit breaker follow it.
     version          BIGINT NOT NULL DEFAULT 1,
+    -- The last time a sign-in could not ask it, and why (for the operator; never the address).
+    last_error       TEXT,
+    last_error_at    BIGINT,
     created_at       BIGINT NOT NULL,
     updated_at       BIGINT NOT NULL
 );

@@ -165,6 +165,9 @@ pub struct LegacyConnection {
     pub id_type: IdType,
     /// One more at every change of the settings.
     pub version: i64,
+    /// The last time a sign-in could not ask the store, and why.
+    pub last_error: Option<String>,
+    pub last_error_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
 }

@@ -9,7 +9,8 @@ use crate::domain::{ConnectionId, Organization, OrganizationId, UserId};
 macro_rules! legacy_columns {
     () => {
         "l.connection_id, c.name, l.backend, l.mode, l.dialect, l.address, l.token,
-         l.lookup_query, l.all_users_query, l.id_type, l.version, l.created_at, l.updated_at"
+         l.lookup_query, l.all_users_query, l.id_type, l.version, l.last_error, l.last_error_at,
+         l.created_at, l.updated_at"
     };
 }
 
@@ -26,6 +27,8 @@ struct LegacyRow {
     all_users_query: Option<String>,
     id_type: String,
     version: i64,
+    last_error: Option<String>,
+    last_error_at: Option<i64>,
     created_at: i64,
     updated_at: i64,
 }
@@ -48,6 +51,8 @@ impl TryFrom<LegacyRow> for LegacyConnection {
             id_type: IdType::parse(&row.id_type)
                 .ok_or_else(|| unknown_value("legacy id type", &row.id_type))?,
             version: row.version,
+            last_error: row.last_error,
+            last_error_at: row.last_error_at,
             created_at: row.created_at,
             updated_at: row.updated_at,
         })
@@ -268,6 +273,23 @@ where
     .bind(how)
     .bind(legacy_id.to_owned())
     .bind(now())
+    .execute(db)
+    .await
+    .map(drop)
+}
+
+/// Notes why a sign-in could not ask the store, for its page.
+pub async fn record_problem<'c, E>(db: E, id: &ConnectionId, why: &str) -> Result<(), sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    sqlx::query(
+        "UPDATE legacy_connections SET last_error = $1, last_error_at = $2
+         WHERE connection_id = $3",
+    )
+    .bind(why.to_owned())
+    .bind(now())
+    .bind(id.as_str().to_owned())
     .execute(db)
     .await
     .map(drop)

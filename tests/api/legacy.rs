@@ -587,6 +587,13 @@ async fn a_store_that_is_down_fails_the_sign_in_with_a_clear_message_and_is_left
         0,
         "not counted against the account"
     );
+    // The operator sees why on the store's page, without the address.
+    let id = scalar(&app, "SELECT connection_id FROM legacy_connections")
+        .await
+        .unwrap();
+    let cockpit = app.get_html(&format!("/admin/legacy/{id}")).await;
+    assert!(cockpit.contains("cannot be reached"), "{cockpit}");
+    assert!(!cockpit.contains(&down), "{cockpit}");
 }
 
 #[tokio::test]

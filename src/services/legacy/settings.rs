@@ -266,6 +266,8 @@ async fn checked(
         all_users_query: all_users,
         id_type,
         version: existing.map_or(1, |existing| existing.version),
+        last_error: existing.and_then(|existing| existing.last_error.clone()),
+        last_error_at: existing.and_then(|existing| existing.last_error_at),
         created_at: now(),
         updated_at: now(),
     };

@@ -102,10 +102,19 @@ async fn ask(
     email: &Email,
     password: &str,
 ) -> std::result::Result<Answer, LegacyError> {
-    state
+    let answer = state
         .legacy
         .ask(&state.sealer, &state.passwords, legacy, email, password)
-        .await
+        .await;
+    if let Err(LegacyError::Unavailable(why) | LegacyError::Misconfigured(why)) = &answer {
+        // For the store's page; a failure to note it must not fail the sign-in too.
+        let noted =
+            legacy_connections::record_problem(state.store.pool(), &legacy.connection_id, why);
+        if let Err(err) = noted.await {
+            tracing::warn!(error = %err, "cannot note the legacy store's problem");
+        }
+    }
+    answer
 }
 
 /// Creates the user the legacy store vouched for, with their memberships, in one

@@ -4,7 +4,7 @@ use sqlx::{Any, Executor, FromRow};
 
 use super::{Tx, now, unknown_value};
 use crate::domain::legacy::{Backend, IdType, LegacyConnection, Mode};
-use crate::domain::{ConnectionId, Organization, OrganizationId, UserId};
+use crate::domain::{ConnectionId, OrganizationId, UserId};
 
 macro_rules! legacy_columns {
     () => {
@@ -216,37 +216,6 @@ where
         .collect())
 }
 
-/// Stops `org` from using a legacy connection; false when it did not.
-pub async fn disable_for<'c, E>(
-    db: E,
-    legacy: &ConnectionId,
-    org: &OrganizationId,
-) -> Result<bool, sqlx::Error>
-where
-    E: Executor<'c, Database = Any>,
-{
-    let done = sqlx::query(
-        "DELETE FROM organization_connections WHERE organization_id = $1 AND connection_id = $2",
-    )
-    .bind(org.as_str().to_owned())
-    .bind(legacy.as_str().to_owned())
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() > 0)
-}
-
-/// Enables a legacy connection for `org`.
-pub async fn enable_for<'c, E>(
-    db: E,
-    legacy: &ConnectionId,
-    org: &Organization,
-) -> Result<(), sqlx::Error>
-where
-    E: Executor<'c, Database = Any>,
-{
-    super::organizations::enable_connection(db, &org.id, legacy.as_str()).await
-}
-
 /// Records how `user` came over through legacy connection `legacy` at a sign-in: `sign_in`
 /// (migrated) or `proxy` (still checked there).
 pub async fn record_user<'c, E>(
@@ -357,7 +326,7 @@ where
     .await
 }
 
-/// Users brought over by `legacy` before `until`, per `bucket` seconds since `from`, by how:
+/// Users brought over by `legacy`, per `bucket` seconds since `from`, by how:
 /// `(bucket index, how, count)`.
 pub async fn timeline<'c, E>(
     db: E,

@@ -283,6 +283,26 @@ where
     .map(drop)
 }
 
+/// Stops an organization from using a connection beyond its password connection; false when
+/// it did not use it.
+pub async fn disable_connection<'c, E>(
+    db: E,
+    org: &OrganizationId,
+    connection: &str,
+) -> Result<bool, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    let done = sqlx::query(
+        "DELETE FROM organization_connections WHERE organization_id = $1 AND connection_id = $2",
+    )
+    .bind(org.as_str().to_owned())
+    .bind(connection.to_owned())
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
 /// Takes the organization's row lock for the rest of the caller's transaction, so that checks
 /// across its memberships (the last owner) and the change they allow cannot interleave with
 /// another transaction's. (SQLite's write transactions are serial already.)

@@ -15,8 +15,9 @@ use crate::store::{Tx, audit, legacy_connections, now, organizations};
 /// The email the lookup query is tried with when the operator names none.
 pub const DEFAULT_TEST_EMAIL: &str = "check@example.invalid";
 
-/// What the operator typed.
-#[derive(Debug, Clone, Default)]
+/// What the operator typed (the form's fields, each empty when left out).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct LegacyFields {
     pub name: String,
     pub backend: String,
@@ -30,6 +31,28 @@ pub struct LegacyFields {
     pub test_email: String,
     /// An organization to enable the store for, by its address (slug).
     pub organization: String,
+}
+
+impl LegacyFields {
+    /// The form for changing `store`: its settings, without the address and token, which
+    /// are never sent back to a browser.
+    pub fn of(store: &LegacyConnection) -> Self {
+        Self {
+            name: store.name.clone(),
+            backend: store.backend.as_str().to_owned(),
+            mode: store.mode.as_str().to_owned(),
+            lookup_query: store.lookup_query.clone().unwrap_or_default(),
+            all_users_query: store.all_users_query.clone().unwrap_or_default(),
+            ..Self::default()
+        }
+    }
+
+    /// What a form shows again after an error: everything but the secrets.
+    pub fn without_secrets(mut self) -> Self {
+        self.address.clear();
+        self.token.clear();
+        self
+    }
 }
 
 /// What the check against the real store found, for the page after saving.
@@ -123,10 +146,7 @@ pub async fn enable_for(
     id: &ConnectionId,
     slug: &str,
 ) -> std::result::Result<(), SetupError> {
-    let legacy = find(state, id).await?;
-    let Some(org) = organization(state, slug).await? else {
-        return Err(refused("Enter the address of an organization."));
-    };
+    let (legacy, org) = store_and_org(state, id, slug).await?;
     let mut tx = state.store.begin().await?;
     enable_in(&mut tx, actor, &legacy, &org).await?;
     tx.commit().await?;
@@ -140,12 +160,10 @@ pub async fn disable_for(
     id: &ConnectionId,
     slug: &str,
 ) -> std::result::Result<(), SetupError> {
-    let legacy = find(state, id).await?;
-    let Some(org) = organization(state, slug).await? else {
-        return Err(refused("Enter the address of an organization."));
-    };
+    let (legacy, org) = store_and_org(state, id, slug).await?;
     let mut tx = state.store.begin().await?;
-    if legacy_connections::disable_for(&mut *tx, &legacy.connection_id, &org.id).await? {
+    let store = legacy.connection_id.as_str();
+    if organizations::disable_connection(&mut *tx, &org.id, store).await? {
         record(
             &mut tx,
             actor,
@@ -166,7 +184,7 @@ async fn enable_in(
     legacy: &LegacyConnection,
     org: &crate::domain::Organization,
 ) -> Result<()> {
-    legacy_connections::enable_for(&mut **tx, &legacy.connection_id, org).await?;
+    organizations::enable_connection(&mut **tx, &org.id, legacy.connection_id.as_str()).await?;
     record(
         tx,
         actor,
@@ -176,6 +194,19 @@ async fn enable_in(
         json!({"connection": legacy.name, "organization": org.slug.as_str()}),
     )
     .await
+}
+
+/// The store `id` and the organization at `slug`, which must be named.
+async fn store_and_org(
+    state: &AppState,
+    id: &ConnectionId,
+    slug: &str,
+) -> std::result::Result<(LegacyConnection, crate::domain::Organization), SetupError> {
+    let legacy = find(state, id).await?;
+    match organization(state, slug).await? {
+        Some(org) => Ok((legacy, org)),
+        None => Err(refused("Enter the address of an organization.")),
+    }
 }
 
 async fn organization(

@@ -64,7 +64,7 @@ struct FormPage {
     page: Page,
     /// The store being changed; `None` for a new one.
     store: Option<LegacyConnection>,
-    form: FieldsForm,
+    form: LegacyFields,
     error: String,
 }
 
@@ -101,63 +101,6 @@ impl CockpitPage {
     }
 }
 
-/// The form as typed; the address and token are never sent back to the browser.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct FieldsForm {
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    backend: String,
-    #[serde(default)]
-    mode: String,
-    #[serde(default)]
-    address: String,
-    #[serde(default)]
-    token: String,
-    #[serde(default)]
-    lookup_query: String,
-    #[serde(default)]
-    all_users_query: String,
-    #[serde(default)]
-    test_email: String,
-    #[serde(default)]
-    organization: String,
-}
-
-impl FieldsForm {
-    fn of(store: &LegacyConnection) -> Self {
-        Self {
-            name: store.name.clone(),
-            backend: store.backend.as_str().to_owned(),
-            mode: store.mode.as_str().to_owned(),
-            lookup_query: store.lookup_query.clone().unwrap_or_default(),
-            all_users_query: store.all_users_query.clone().unwrap_or_default(),
-            ..Self::default()
-        }
-    }
-
-    fn fields(&self) -> LegacyFields {
-        LegacyFields {
-            name: self.name.clone(),
-            backend: self.backend.clone(),
-            mode: self.mode.clone(),
-            address: self.address.clone(),
-            token: self.token.clone(),
-            lookup_query: self.lookup_query.clone(),
-            all_users_query: self.all_users_query.clone(),
-            test_email: self.test_email.clone(),
-            organization: self.organization.clone(),
-        }
-    }
-
-    /// What the form shows again after an error: everything but the secrets.
-    fn without_secrets(mut self) -> Self {
-        self.address.clear();
-        self.token.clear();
-        self
-    }
-}
-
 async fn list(
     page: Page,
     state: web::Data<AppState>,
@@ -170,10 +113,10 @@ async fn list(
 }
 
 async fn new_form(page: Page, Operator(_): Operator) -> Result<HttpResponse, AppError> {
-    let form = FieldsForm {
+    let form = LegacyFields {
         backend: "sql".into(),
         mode: "migrate".into(),
-        ..FieldsForm::default()
+        ..LegacyFields::default()
     };
     render(&FormPage {
         page,
@@ -188,11 +131,11 @@ async fn create(
     state: web::Data<AppState>,
     Operator(operator): Operator,
     ip: ClientIp,
-    form: web::Form<FieldsForm>,
+    form: web::Form<LegacyFields>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let actor = Actor::user(&operator, &ip.0);
-    match settings::create(&state, &actor, form.fields()).await {
+    match settings::create(&state, &actor, form.clone()).await {
         Ok((store, summary)) => saved(page, &state, &store.connection_id, summary).await,
         Err(SetupError::Refused(error)) => render_with_status(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -247,7 +190,7 @@ async fn edit_form(
     let store = settings::find(&state, &id).await?;
     render(&FormPage {
         page,
-        form: FieldsForm::of(&store),
+        form: LegacyFields::of(&store),
         store: Some(store),
         error: String::new(),
     })
@@ -259,12 +202,12 @@ async fn update(
     Operator(operator): Operator,
     ip: ClientIp,
     path: web::Path<String>,
-    form: web::Form<FieldsForm>,
+    form: web::Form<LegacyFields>,
 ) -> Result<HttpResponse, AppError> {
     let id = ConnectionId::from_stored(path.into_inner());
     let form = form.into_inner();
     let actor = Actor::user(&operator, &ip.0);
-    match settings::update(&state, &actor, &id, form.fields()).await {
+    match settings::update(&state, &actor, &id, form.clone()).await {
         Ok((_, summary)) => saved(page, &state, &id, summary).await,
         Err(SetupError::Refused(error)) => render_with_status(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -294,11 +237,8 @@ async fn enable(
 ) -> Result<HttpResponse, AppError> {
     let id = ConnectionId::from_stored(path.into_inner());
     let actor = Actor::user(&operator, &ip.0);
-    match settings::enable_for(&state, &actor, &id, &form.organization).await {
-        Ok(()) => Ok(see_other(&Urls::OperatorLegacyStore.with(&id))),
-        Err(SetupError::Refused(error)) => refuse(page, &state, &id, error).await,
-        Err(SetupError::Failed(err)) => Err(err.into()),
-    }
+    let done = settings::enable_for(&state, &actor, &id, &form.organization).await;
+    back_to_cockpit(page, &state, &id, done).await
 }
 
 async fn disable(
@@ -311,9 +251,20 @@ async fn disable(
 ) -> Result<HttpResponse, AppError> {
     let id = ConnectionId::from_stored(path.into_inner());
     let actor = Actor::user(&operator, &ip.0);
-    match settings::disable_for(&state, &actor, &id, &form.organization).await {
-        Ok(()) => Ok(see_other(&Urls::OperatorLegacyStore.with(&id))),
-        Err(SetupError::Refused(error)) => refuse(page, &state, &id, error).await,
+    let done = settings::disable_for(&state, &actor, &id, &form.organization).await;
+    back_to_cockpit(page, &state, &id, done).await
+}
+
+/// After a change made on the cockpit: back to it, or it again with why not.
+async fn back_to_cockpit(
+    page: Page,
+    state: &AppState,
+    id: &ConnectionId,
+    done: Result<(), SetupError>,
+) -> Result<HttpResponse, AppError> {
+    match done {
+        Ok(()) => Ok(see_other(&Urls::OperatorLegacyStore.with(id))),
+        Err(SetupError::Refused(error)) => refuse(page, state, id, error).await,
         Err(SetupError::Failed(err)) => Err(err.into()),
     }
 }
